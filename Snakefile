@@ -1,0 +1,20 @@
+# sphere: raw faces -> aligned stores -> training per method -> features -> LFW protocol -> tables, figures.
+# Rules only wire files to `sphere` commands; the logic lives in the library (sphere/).
+from snakemake.utils import min_version
+
+min_version("8.0")
+
+
+configfile: "config/default.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        RUN / "report.json",

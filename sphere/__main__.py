@@ -1,0 +1,3 @@
+from sphere.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""Test features: FC1 of the face and of its horizontal flip, concatenated (PAPER.md §3)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from sphere.data.store import read_store
+from sphere.train import load_model, pick_device, to_input
+
+
+@torch.inference_mode()
+def extract(model: torch.nn.Module, images: np.ndarray, batch_size: int = 256, progress: bool = False) -> np.ndarray:
+    """N x 2D float32 features of uint8 N x H x W x 3 faces: [FC1(face), FC1(flipped face)]."""
+    device = next(model.parameters()).device
+    model.eval()
+    out = []
+    for start in tqdm(range(0, len(images), batch_size), desc="features", disable=not progress):
+        batch = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size])).to(device)
+        keep = torch.zeros(len(batch), dtype=torch.bool, device=device)
+        face, flipped = model(to_input(batch, keep)), model(to_input(batch, ~keep))
+        out.append(torch.cat([face, flipped], 1).float().cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
+def extract_store(model_path: Path, store_dir: Path, out_path: Path, device: str = "auto", threads: int = 0) -> None:
+    """Write `out_path` (.npy) with the features of every face in the store, in index order."""
+    if threads:
+        torch.set_num_threads(threads)
+    model = load_model(model_path, pick_device(device))
+    features = extract(model, read_store(store_dir).images, progress=True)
+    np.save(out_path, features)

@@ -1,0 +1,39 @@
+"""One registry of loss heads: name -> head class (timm's `create_model` shape)."""
+from __future__ import annotations
+
+import inspect
+from typing import Callable, TypeVar
+
+from sphere.losses.base import Head
+
+HEADS: dict[str, type[Head]] = {}
+H = TypeVar("H", bound=type[Head])
+
+
+def register(name: str) -> Callable[[H], H]:
+    def add(cls: H) -> H:
+        if name in HEADS:
+            raise ValueError(f"loss head {name!r} registered twice")
+        HEADS[name] = cls
+        return cls
+
+    return add
+
+
+def head_params(name: str) -> list[str]:
+    """Names of the keyword parameters a head accepts beyond feature_dim and num_classes."""
+    signature = inspect.signature(HEADS[name].__init__)
+    return [p for p in signature.parameters if p not in ("self", "feature_dim", "num_classes")]
+
+
+def create_head(name: str, feature_dim: int, num_classes: int, **params: object) -> Head:
+    """Build a head by name; an unknown name or parameter fails listing the valid ones."""
+    if name not in HEADS:
+        raise ValueError(f"unknown loss {name!r}; valid losses: {', '.join(sorted(HEADS))}")
+    unknown = sorted(set(params) - set(head_params(name)))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)} for loss {name!r}; "
+            f"valid parameters: {', '.join(head_params(name)) or 'none'}"
+        )
+    return HEADS[name](feature_dim, num_classes, **params)

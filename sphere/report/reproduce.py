@@ -1,0 +1,56 @@
+"""Compare regenerated tables with the committed ones and say which cells moved."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Moved:
+    table: str
+    row: str
+    column: str
+    committed: object
+    fresh: object
+    fails: bool
+
+    def __str__(self) -> str:
+        mark = "FAIL" if self.fails else "moved"
+        return f"{mark}: {self.table} [{self.row}, {self.column}]: {self.committed} -> {self.fresh}"
+
+
+def is_gated(column: str) -> bool:
+    """Accuracy cells (percent) are held to the tolerance; other cells are reported when they move."""
+    return column.endswith("_acc")
+
+
+def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved]:
+    """Every differing cell of every committed CSV; a missing table, row or column always fails."""
+    moved: list[Moved] = []
+    for old_path in sorted(Path(committed).glob("*.csv")):
+        name, new_path = old_path.name, Path(fresh) / old_path.name
+        if not new_path.exists():
+            moved.append(Moved(name, "-", "-", "present", "missing", True))
+            continue
+        old, new = pd.read_csv(old_path), pd.read_csv(new_path)
+        key = old.columns[0]
+        old, new = old.set_index(key), new.set_index(key)
+        for row in old.index.union(new.index):
+            for column in old.columns.union(new.columns):
+                if row not in old.index or row not in new.index or column not in old or column not in new:
+                    moved.append(Moved(name, str(row), column, "present" if row in old.index else "absent",
+                                       "present" if row in new.index and column in new else "absent", True))
+                    continue
+                a, b = old.at[row, column], new.at[row, column]
+                if pd.isna(a) and pd.isna(b):
+                    continue
+                if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
+                    if abs(float(a) - float(b)) <= 1e-9:
+                        continue
+                    moved.append(Moved(name, str(row), column, a, b, is_gated(column) and abs(a - b) > tolerance))
+                elif a != b:
+                    moved.append(Moved(name, str(row), column, a, b, True))
+    return moved

@@ -1,0 +1,44 @@
+import numpy as np
+
+from sphere.protocols.verification import accuracy_at, best_threshold, kfold_accuracy, roc_auc, tar_at_far
+
+
+def brute_accuracy(scores, same, t):
+    return np.mean([(s > t) == y for s, y in zip(scores, same)])
+
+
+def test_accuracy_at_matches_brute_force():
+    rng = np.random.default_rng(1)
+    scores, same = rng.uniform(-1, 1, 200).round(3), rng.random(200) < 0.5
+    thresholds = np.linspace(-1, 1, 41)
+    assert np.allclose(accuracy_at(scores, same, thresholds), [brute_accuracy(scores, same, t) for t in thresholds])
+
+
+def test_kfold_known_answer():
+    # 10 folds of 10 positives (0.8) and 10 negatives (0.2); in fold 3 one positive scores 0.1.
+    folds = np.repeat(np.arange(10), 20)
+    same = np.tile(np.r_[np.ones(10, bool), np.zeros(10, bool)], 10)
+    scores = np.where(same, 0.8, 0.2)
+    scores[3 * 20] = 0.1
+    accuracy = kfold_accuracy(scores, same, folds)
+    assert np.allclose(accuracy, [1, 1, 1, 0.95, 1, 1, 1, 1, 1, 1])
+
+
+def test_threshold_comes_from_the_other_folds():
+    # Fold 0 alone would be separable at 0.75, but the other folds put the threshold at 0.5.
+    folds = np.array([0, 0, 1, 1, 2, 2])
+    same = np.array([True, False, True, False, True, False])
+    scores = np.array([0.9, 0.7, 0.6, 0.4, 0.6, 0.4])
+    assert best_threshold(scores[2:], same[2:]) == 0.4  # the first threshold of the grid reaching 100 %
+    assert kfold_accuracy(scores, same, folds)[0] == 0.5
+
+
+def test_roc_auc_and_tar_known_answers():
+    same = np.array([True, True, False, False])
+    assert roc_auc(np.array([0.9, 0.8, 0.1, 0.2]), same) == 1.0
+    assert roc_auc(np.array([0.1, 0.2, 0.9, 0.8]), same) == 0.0
+    assert roc_auc(np.array([0.5, 0.5, 0.5, 0.5]), same) == 0.5
+    # One impostor (0.85) outscores one genuine (0.8): at FAR 0 only the 0.9 genuine is accepted.
+    scores = np.array([0.9, 0.8, 0.85, 0.1])
+    assert tar_at_far(scores, same, 0.0) == 0.5
+    assert tar_at_far(scores, same, 0.5) == 1.0

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sphere.config import ConfigError, load_config, train_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path, config):
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture
+def default():
+    return yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "config").glob("*.yaml")))
+def test_shipped_configs_are_valid(name):
+    load_config(REPO / "config" / name)
+
+
+def test_unknown_key_is_named(tmp_path, default):
+    default["train"]["learning_rate"] = 0.1
+    with pytest.raises(ConfigError, match=r"train.*learning_rate"):
+        load_config(write(tmp_path, default))
+
+
+def test_bad_value_is_named(tmp_path, default):
+    default["train"]["batch_size"] = -3
+    with pytest.raises(ConfigError, match=r"\$?\.?train\.batch_size"):
+        load_config(write(tmp_path, default))
+
+
+def test_unknown_loss_and_param_are_named(tmp_path, default):
+    default["methods"]["softmax"]["loss"] = "softmx"
+    with pytest.raises(ConfigError, match=r"methods.softmax.loss: unknown loss 'softmx'; valid: .*asoftmax"):
+        load_config(write(tmp_path, default))
+    default["methods"]["softmax"] = {"loss": "asoftmax", "params": {"margin": 4}}
+    with pytest.raises(ConfigError, match=r"margin"):
+        load_config(write(tmp_path, default))
+
+
+def test_method_settings_override_shared_ones(default):
+    default["methods"]["asoftmax-m4"]["train"] = {"model": "sphereface20"}
+    cfg = train_config(default, "asoftmax-m4")
+    assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
+    assert cfg.loss_params == {**default["annealing"], "m": 4}
+    assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing

@@ -1,0 +1,33 @@
+if SYNTHETIC:
+
+    rule synthesize:
+        input:
+            CONFIG,
+        output:
+            directory(RUN / "raw" / "train"),
+            directory(RUN / "raw" / "lfw"),
+            RUN / "raw" / "train_landmarks.txt",
+            RUN / "raw" / "lfw_landmarks.txt",
+            RUN / "raw" / "pairs.txt",
+        log:
+            RUN / "logs" / "synthesize.log",
+        shell:
+            "{SPHERE} synth --config {CONFIG} --out {RUN}/raw 2> {log}"
+
+
+rule align:
+    input:
+        root=lambda w: raw(f"{w.split}_root"),
+        landmarks=lambda w: raw(f"{w.split}_landmarks"),
+    output:
+        RUN / "stores" / "{split}" / "images.npy",
+        RUN / "stores" / "{split}" / "index.csv",
+    wildcard_constraints:
+        split="train|test",
+    params:
+        crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
+    log:
+        RUN / "logs" / "align_{split}.log",
+    shell:
+        "{SPHERE} align --root {input.root} --landmarks {input.landmarks} "
+        "--out {RUN}/stores/{wildcards.split} --crop {params.crop} 2> {log}"
