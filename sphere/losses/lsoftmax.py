@@ -1,0 +1,18 @@
+"""L-Softmax (Liu et al., ICML 2016), the baseline of PAPER.md §1 and §5.
+
+Same psi and lambda annealing as A-Softmax, but the class weights keep their norm: target logit
+||W_y|| ||x|| (lambda cos(theta_y) + psi(theta_y)) / (1 + lambda), others ||W_j|| ||x|| cos(theta_j),
+i.e. the plain inner product W_j^T x (no bias). The annealing defaults are the released SphereFace ones
+(base 1000, gamma 0.12, power 1, lambda_min 5) so that the two losses differ only in the weight norm.
+"""
+from __future__ import annotations
+
+from sphere.losses.asoftmax import ASoftmaxHead
+from sphere.losses.registry import register
+
+
+@register("lsoftmax")
+class LSoftmaxHead(ASoftmaxHead):
+    """A-Softmax without weight normalisation (m = 4 by default)."""
+
+    normalize_weights = False

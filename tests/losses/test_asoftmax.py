@@ -1,0 +1,118 @@
+"""A-Softmax (PAPER.md §1): psi, annealing, value against loops, gradients, external oracle."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from pytorch_metric_learning.losses import SphereFaceLoss
+from torch.func import functional_call
+
+from sphere.losses import create_head
+from sphere.losses.asoftmax import LambdaSchedule, psi
+
+
+def psi_reference(theta: np.ndarray, m: int) -> np.ndarray:
+    """(-1)^k cos(m theta) - 2k on [k pi/m, (k+1) pi/m], k from the angle itself."""
+    k = np.minimum(np.floor(theta / (np.pi / m)), m - 1)
+    return (-1.0) ** k * np.cos(m * theta) - 2 * k
+
+
+def asoftmax_reference(x, w, y, m: int, lam: float) -> float:
+    """Mean cross-entropy with target logit ||x|| (lam cos + psi) / (1 + lam), plain Python floats."""
+    total = 0.0
+    for xi, yi in zip(x.tolist(), y.tolist()):
+        x_norm = math.sqrt(sum(v * v for v in xi))
+        logits = []
+        for j, wj in enumerate(w.tolist()):
+            w_norm = math.sqrt(sum(v * v for v in wj))
+            cos = sum(a * b for a, b in zip(xi, wj)) / (x_norm * w_norm)
+            if j == yi:
+                theta = math.acos(cos)
+                k = min(math.floor(theta * m / math.pi), m - 1)
+                cos = (lam * cos + (-1) ** k * math.cos(m * theta) - 2 * k) / (1 + lam)
+            logits.append(x_norm * cos)
+        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
+    return total / len(y)
+
+
+def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d, generator=g, dtype=torch.float64)
+    return x, torch.arange(n) % c
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5])
+def test_psi_matches_piecewise_formula(m):
+    theta = np.linspace(0, np.pi, 2001)
+    ours = psi(torch.tensor(np.cos(theta)), m).numpy()
+    np.testing.assert_allclose(ours, psi_reference(np.arccos(np.cos(theta)), m), atol=1e-9)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 5])
+def test_psi_continuous_and_decreasing(m):
+    for k in range(1, m):
+        edge = k * math.pi / m
+        sides = torch.tensor([math.cos(edge - 1e-7), math.cos(edge + 1e-7)], dtype=torch.float64)
+        left, right = psi(sides, m)
+        assert abs(left - right) < 1e-6
+    values = psi(torch.tensor(np.cos(np.linspace(0, np.pi, 5001))), m).numpy()
+    assert np.all(np.diff(values) < 0)
+    assert values[0] == pytest.approx(1.0) and values[-1] == pytest.approx(1 - 2 * m)
+
+
+def test_psi_rejects_unsupported_m():
+    with pytest.raises(ValueError, match="margin m"):
+        create_head("asoftmax", 5, 3, m=7)
+
+
+def test_lambda_schedule():
+    schedule = LambdaSchedule()
+    assert schedule(0) == 1000.0
+    assert schedule(100) == pytest.approx(1000 / 13)
+    # 1000 / (1 + 0.12 i) = 5  <=>  i = 199 / 0.12 = 1658.33: first iteration at lambda_min is 1659
+    assert schedule(1658) > 5.0
+    assert schedule(1659) == 5.0
+    assert min(schedule(i) for i in range(0, 50_000, 7)) == 5.0
+
+
+@pytest.mark.parametrize("iteration", [0, 300, 100_000])
+def test_m1_is_modified_softmax(iteration):
+    x, y = batch()
+    head = create_head("asoftmax", 5, 3, m=1).double()
+    head.set_iteration(iteration)
+    w = head.weight.detach()
+    logits = x @ (w / w.norm(dim=1, keepdim=True)).t()  # ||x|| cos(theta_j), unit class weights
+    expected = torch.nn.functional.cross_entropy(logits, y)
+    assert head(x, y).loss.item() == pytest.approx(expected.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("iteration", [0, 500, 1659, 20_000])
+def test_value_matches_loops(iteration):
+    x, y = batch(1)
+    head = create_head("asoftmax", 5, 3).double()
+    head.set_iteration(iteration)
+    out = head(x, y)
+    lam = LambdaSchedule()(iteration)
+    assert out.log["lambda"] == lam
+    assert out.loss.item() == pytest.approx(asoftmax_reference(x, head.weight.detach(), y, 4, lam), rel=1e-10)
+
+
+@pytest.mark.parametrize("iteration", [0, 5000])
+def test_gradcheck(iteration):
+    x, y = batch(2)
+    head = create_head("asoftmax", 5, 3).double()
+    head.set_iteration(iteration)
+    w = head.weight.detach().clone().requires_grad_()
+    x.requires_grad_()
+    assert torch.autograd.gradcheck(lambda a, b: functional_call(head, {"weight": b}, (a, y)).loss, (x, w))
+
+
+def test_matches_pytorch_metric_learning_at_lambda_zero():
+    x, y = batch(3, n=16, c=6, d=8)
+    head = create_head("asoftmax", 8, 6, m=4, base=0.0, lambda_min=0.0).double()
+    oracle = SphereFaceLoss(num_classes=6, embedding_size=8, margin=4, scale=1).double()
+    with torch.no_grad():
+        oracle.W.copy_(head.weight.t())  # theirs is embedding_size x num_classes
+    assert head(x, y).loss.item() == pytest.approx(oracle(x, y).item(), rel=1e-10)
