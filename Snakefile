@@ -5,7 +5,10 @@ from snakemake.utils import min_version
 min_version("8.0")
 
 
-configfile: "config/default.yaml"
+# A config given with --configfile replaces the default instead of being merged into it.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/default.yaml"
 
 
 include: "workflow/rules/common.smk"

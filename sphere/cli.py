@@ -88,6 +88,24 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def cmd_bench_train(args: argparse.Namespace) -> None:
+    from sphere.bench import bench_train
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    result = bench_train(args.model, args.width, args.batch, args.classes, tuple(args.crop), args.loss,
+                         args.precision, args.compile, args.steps, args.warmup, args.device)
+    print(f"{result['device']}: {args.model} x{args.width} batch {args.batch}, {args.classes} classes, "
+          f"{args.crop[0]}x{args.crop[1]}, {args.loss}")
+    print(f"  configured ({args.precision} precision, compile {args.compile}): {result['configured_img_s']:,.0f} img/s")
+    print(f"  plain eager fp32:                               {result['eager_fp32_img_s']:,.0f} img/s")
+    print(f"  ratio: {result['ratio']:.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+
+
 def cmd_check_config(args: argparse.Namespace) -> None:
     from sphere.config import load_config
 
@@ -147,6 +165,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scratch", help="results root to regenerate into (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.set_defaults(func=cmd_reproduce)
+
+    bench = verbs.add_parser("bench", help="benchmarks that print figures").add_subparsers(dest="what", required=True)
+    p = bench.add_parser("train", help="training images/s, configured step vs plain eager fp32, same run")
+    p.add_argument("--model", default="sphereface20")
+    p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--batch", type=int, default=512)
+    p.add_argument("--classes", type=int, default=10572)
+    p.add_argument("--crop", type=int, nargs=2, default=[112, 96], metavar=("H", "W"))
+    p.add_argument("--loss", default="asoftmax")
+    p.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
+    p.add_argument("--compile", default="auto", choices=["auto", "on", "off"])
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.set_defaults(func=cmd_bench_train)
 
     p = verbs.add_parser("check-config", help="validate a config and list its methods")
     p.add_argument("config")

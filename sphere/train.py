@@ -1,8 +1,10 @@
 """The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (PAPER.md §3).
 
-Every run writes, in its folder: `checkpoint.pt` (model, head, optimizer, step, RNG; resumed
+Every run writes, in its folder: `checkpoint.pt` (model, head, optimizer, step, sampler RNG; resumed
 automatically), `metrics.csv` (one row per logging interval), `model.pt` (final FC1 network weights)
-and `train.yaml` (the resolved settings).
+and `train.yaml` (the resolved settings, effective batch included). On CUDA the packed store lives on
+the GPU when it fits, flips and normalisation run there, the forward runs under bf16 autocast with
+channels_last and torch.compile, and the loop reads nothing back from the GPU between log intervals.
 """
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ import numpy as np
 import pandas as pd
 import torch
 import yaml
+from torch import nn
 from tqdm import tqdm
 
 from sphere.data.store import read_store
-from sphere.losses import create_head
+from sphere.distributed import World, barrier, init_world, shard
+from sphere.losses import Head, HeadOutput, create_head
 from sphere.models import create_model
 from sphere.sampling import BatchSampler
 
@@ -30,7 +34,7 @@ class TrainConfig:
     feature_dim: int = 512
     loss: str = "asoftmax"
     loss_params: dict = field(default_factory=dict)
-    batch_size: int = 256
+    batch_size: int = 256  # global: split across DDP processes
     iterations: int = 28000
     lr: float = 0.1
     lr_steps: list[int] = field(default_factory=lambda: [16000, 24000])
@@ -42,6 +46,9 @@ class TrainConfig:
     checkpoint_every: int = 200
     device: str = "auto"
     threads: int = 0  # 0 keeps torch's default
+    precision: str = "auto"  # auto = bf16 on CUDA, fp32 elsewhere
+    compile: str = "auto"  # auto = on for CUDA; "on" / "off"
+    channels_last: str = "auto"  # auto = on for CUDA
 
 
 class NonFiniteLoss(RuntimeError):
@@ -54,6 +61,11 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def switch(value: str, device: torch.device) -> bool:
+    """Resolve an auto/on/off setting: auto means on exactly when training on CUDA."""
+    return device.type == "cuda" if value == "auto" else value in ("on", "true", "yes", "1")
+
+
 def learning_rate(cfg: TrainConfig, step: int) -> float:
     """lr divided by 10 at each configured step (the released solver's multistep policy)."""
     return cfg.lr * 0.1 ** sum(step >= s for s in cfg.lr_steps)
@@ -63,6 +75,65 @@ def to_input(batch: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
     """uint8 NHWC -> float NCHW in (x - 127.5) / 128, with the rows of `flip` mirrored, on the device."""
     x = batch.permute(0, 3, 1, 2).float().sub_(127.5).div_(128.0)
     return torch.where(flip[:, None, None, None], x.flip(3), x)
+
+
+class FaceTrainer(nn.Module):
+    """Network and loss head as one module, so DDP synchronises the head's weights too."""
+
+    def __init__(self, model: nn.Module, head: Head, bf16: bool, channels_last: bool) -> None:
+        super().__init__()
+        self.model, self.head = model, head
+        self.bf16, self.channels_last = bf16, channels_last
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> HeadOutput:
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            features = self.model(x)
+        return self.head(features, y)  # the head keeps its margin math in float32
+
+
+def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], device: torch.device) -> tuple:
+    """Seeded network, head, trainer module (compiled / channels_last as configured) and SGD optimizer."""
+    torch.manual_seed(cfg.seed)
+    model = create_model(cfg.model, width=cfg.width, feature_dim=cfg.feature_dim, input_size=input_size)
+    head = create_head(cfg.loss, cfg.feature_dim, num_classes, **cfg.loss_params)
+    bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and device.type == "cuda")
+    channels_last = switch(cfg.channels_last, device)
+    net = FaceTrainer(model, head, bf16, channels_last).to(device)
+    if channels_last:
+        net.model.to(memory_format=torch.channels_last)
+    groups = [{"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay}]
+    groups += head.param_groups(cfg.lr, cfg.weight_decay)
+    for group in groups:
+        group["base_lr"] = group["lr"]
+    optimizer = torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
+    if switch(cfg.compile, device):
+        net.model.compile()
+    return model, head, net, optimizer
+
+
+def device_images(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """The store on the device when it fits in half the free memory, else pinned host memory."""
+    host = torch.from_numpy(np.array(images))  # a writable in-memory copy of the memory map
+    if device.type != "cuda":
+        return host
+    if host.numel() < torch.cuda.mem_get_info(device)[0] // 2:
+        return host.to(device)
+    return host.pin_memory()
+
+
+def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor,
+               index: torch.Tensor, flip: torch.Tensor) -> tuple[HeadOutput, torch.Tensor]:
+    """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
+    device = labels.device
+    batch = images[index.to(images.device)].to(device, non_blocking=True)
+    y = labels[index.to(device)]
+    out = net(to_input(batch, flip.to(device, non_blocking=True)), y)
+    optimizer.zero_grad(set_to_none=True)
+    out.loss.backward()
+    optimizer.step()
+    return out, y
 
 
 def _save_atomic(obj: dict, path: Path) -> None:
@@ -78,22 +149,22 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     device = pick_device(cfg.device)
+    world = init_world(device.type)
+    if device.type == "cuda" and world.size > 1:
+        device = torch.device("cuda", world.local_rank)
     store = read_store(store_dir)
     labels_np = store.index["label"].to_numpy()
-    height, width = store.images.shape[1:3]
+    input_size = tuple(store.images.shape[1:3])
+    if cfg.batch_size % world.size:
+        raise ValueError(f"batch_size {cfg.batch_size} does not split evenly over {world.size} processes")
 
-    torch.manual_seed(cfg.seed)
-    model = create_model(cfg.model, width=cfg.width, feature_dim=cfg.feature_dim, input_size=(height, width)).to(device)
-    head = create_head(cfg.loss, cfg.feature_dim, store.num_classes, **cfg.loss_params).to(device)
-    groups = [{"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay}]
-    groups += head.param_groups(cfg.lr, cfg.weight_decay)
-    for group in groups:
-        group["base_lr"] = group["lr"]
-    optimizer = torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
+    model, head, net, optimizer = build(cfg, store.num_classes, input_size, device)
     sampler = BatchSampler(labels_np, cfg.batch_size, cfg.images_per_identity if head.needs_pairs else None, cfg.seed)
+    step_net = net
+    if world.size > 1:
+        step_net = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
 
-    checkpoint_path = out_dir / "checkpoint.pt"
-    metrics_path = out_dir / "metrics.csv"
+    checkpoint_path, metrics_path = out_dir / "checkpoint.pt", out_dir / "metrics.csv"
     step, rows = 0, []
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=True)
@@ -104,60 +175,65 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         step = int(state["step"])
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
-    with open(out_dir / "train.yaml", "w") as f:
-        yaml.safe_dump({**asdict(cfg), "effective_batch": cfg.batch_size, "num_classes": store.num_classes,
-                        "device": str(device), "input_size": [height, width]}, f, sort_keys=False)
+    if world.is_main:
+        settings = {**asdict(cfg), "effective_batch": cfg.batch_size, "processes": world.size,
+                    "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
+        (out_dir / "train.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
 
-    images = torch.from_numpy(np.array(store.images)).to(device)  # a writable in-memory copy
-    labels = torch.from_numpy(labels_np).to(device)
+    images = device_images(store.images, device)
+    labels = torch.tensor(labels_np, device=device)
 
     def checkpoint() -> None:
-        _save_atomic({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
-                      "sampler": sampler.get_state(), "step": step}, checkpoint_path)
-        pd.DataFrame(rows).to_csv(metrics_path, index=False)
+        if world.is_main:
+            _save_atomic({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
+                          "sampler": sampler.get_state(), "step": step}, checkpoint_path)
+            pd.DataFrame(rows).to_csv(metrics_path, index=False)
+        barrier(world)
 
-    model.train()
+    net.train()
     end = cfg.iterations if stop_at is None else min(stop_at, cfg.iterations)
-    window: list[tuple[float, float]] = []
-    bar = tqdm(total=cfg.iterations, initial=step, desc=f"train {out_dir.name}", disable=not progress, unit="it")
+    loss_sum = torch.zeros((), device=device)
+    correct_sum = torch.zeros((), device=device)
+    seen, last_log = 0, {}
+    bar = tqdm(total=cfg.iterations, initial=step, desc=f"train {out_dir.name}", unit="it",
+               disable=not progress or not world.is_main)
     while step < end:
-        lr_scale = learning_rate(cfg, step) / cfg.lr
         for group in optimizer.param_groups:
-            group["lr"] = group["base_lr"] * lr_scale
-        batch_index, flip = sampler.next()
-        batch_index = torch.from_numpy(batch_index).to(device)
-        x = to_input(images[batch_index], torch.from_numpy(flip).to(device))
-        y = labels[batch_index]
+            group["lr"] = group["base_lr"] * learning_rate(cfg, step) / cfg.lr
+        index, flip = sampler.next()
+        index, flip = shard(torch.from_numpy(index), world), shard(torch.from_numpy(flip), world)
         head.set_iteration(step)
-        out = head(model(x), y)
-        if not torch.isfinite(out.loss):
-            raise NonFiniteLoss(
-                f"non-finite loss at step {step}; last good checkpoint: "
-                f"{checkpoint_path if checkpoint_path.exists() else 'none'} (try a higher lambda_min or a lower lr)"
-            )
-        optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
-        optimizer.step()
+        out, y = train_step(step_net, optimizer, images, labels, index, flip)
         step += 1
-        accuracy = (out.logits.argmax(1) == y).float().mean().item() if out.logits is not None else math.nan
-        window.append((out.loss.item(), accuracy))
-        if step % cfg.log_every == 0 or step == cfg.iterations:
-            loss_mean, acc_mean = np.mean(window, axis=0)
-            rows.append({"step": step, "loss": loss_mean, "lr": learning_rate(cfg, step - 1),
-                         "train_acc": acc_mean, **out.log})
-            bar.set_postfix(loss=f"{loss_mean:.3f}", acc=f"{acc_mean:.3f}")
-            window = []
+        loss_sum += out.loss.detach()
+        if out.logits is not None:
+            correct_sum += (out.logits.detach().argmax(1) == y).float().mean()
+        seen, last_log = seen + 1, out.log
+        if step % cfg.log_every == 0 or step % cfg.checkpoint_every == 0 or step == end:
+            loss_mean = loss_sum.item() / seen  # the only read-back from the device: once per interval
+            if not math.isfinite(loss_mean):
+                good = checkpoint_path if checkpoint_path.exists() else "none"
+                raise NonFiniteLoss(f"non-finite loss at step {step}; last good checkpoint: {good} "
+                                    "(try a higher lambda_min, a lower lr or a softmax warm start)")
+            if step % cfg.log_every == 0 or step == cfg.iterations:
+                acc = correct_sum.item() / seen if out.logits is not None else math.nan
+                rows.append({"step": step, "loss": loss_mean, "lr": learning_rate(cfg, step - 1), "train_acc": acc,
+                             **last_log})
+                bar.set_postfix(loss=f"{loss_mean:.3f}", acc=f"{acc:.3f}")
+                loss_sum.zero_(), correct_sum.zero_()
+                seen = 0
         if step % cfg.checkpoint_every == 0 or step == end:
             checkpoint()
         bar.update(1)
     bar.close()
-    if step >= cfg.iterations:
+    if step >= cfg.iterations and world.is_main:
         torch.save({"model": model.state_dict(), "model_name": cfg.model, "width": cfg.width,
-                    "feature_dim": cfg.feature_dim, "input_size": [height, width]}, out_dir / "model.pt")
+                    "feature_dim": cfg.feature_dim, "input_size": list(input_size)}, out_dir / "model.pt")
+    barrier(world)
     return out_dir / "model.pt"
 
 
-def load_model(path: Path, device: torch.device | str = "cpu") -> torch.nn.Module:
+def load_model(path: Path, device: torch.device | str = "cpu") -> nn.Module:
     """The FC1 network saved by `train`, in eval mode."""
     state = torch.load(path, map_location=device, weights_only=True)
     model = create_model(state["model_name"], width=state["width"], feature_dim=state["feature_dim"],

@@ -1,28 +1,10 @@
 import dataclasses
 
-import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from sphere.data.store import INDEX_COLUMNS, write_store
 from sphere.train import NonFiniteLoss, TrainConfig, learning_rate, train
-
-
-@pytest.fixture
-def store(tmp_path):
-    rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(4), 8)
-    # Each class a distinct colour plus noise, so a few steps already learn something.
-    colours = rng.integers(0, 255, (4, 3))
-    images = np.clip(colours[labels][:, None, None, :] + rng.normal(0, 30, (32, 16, 16, 3)), 0, 255).astype(np.uint8)
-    index = pd.DataFrame({c: 0.0 for c in INDEX_COLUMNS}, index=range(32))
-    index["path"] = [f"{l}/{i}.jpg" for i, l in enumerate(labels)]
-    index["identity"] = labels.astype(str)
-    index["label"] = labels
-    index["detection"] = "given"
-    write_store(tmp_path / "store", images, index)
-    return tmp_path / "store"
 
 
 CFG = TrainConfig(model="sphereface4", width=0.125, feature_dim=8, batch_size=8, iterations=12, lr=0.05,
@@ -34,11 +16,11 @@ def weights(path):
     return torch.load(path, weights_only=True)["model"]
 
 
-def test_resume_after_interruption_gives_the_same_weights(store, tmp_path):
-    train(CFG, store, tmp_path / "straight", progress=False)
-    train(CFG, store, tmp_path / "resumed", stop_at=6, progress=False)  # killed mid-run after step 6
+def test_resume_after_interruption_gives_the_same_weights(tiny_store, tmp_path):
+    train(CFG, tiny_store, tmp_path / "straight", progress=False)
+    train(CFG, tiny_store, tmp_path / "resumed", stop_at=6, progress=False)  # killed mid-run after step 6
     assert not (tmp_path / "resumed" / "model.pt").exists()
-    train(CFG, store, tmp_path / "resumed", progress=False)
+    train(CFG, tiny_store, tmp_path / "resumed", progress=False)
     a, b = weights(tmp_path / "straight" / "model.pt"), weights(tmp_path / "resumed" / "model.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
     straight = pd.read_csv(tmp_path / "straight" / "metrics.csv")
@@ -53,7 +35,7 @@ def test_learning_rate_steps():
     assert [learning_rate(cfg, s) for s in (0, 15999, 16000, 24000)] == pytest.approx([0.1, 0.1, 0.01, 0.001])
 
 
-def test_non_finite_loss_stops_naming_the_step(store, tmp_path):
+def test_non_finite_loss_stops_naming_the_step(tiny_store, tmp_path):
     cfg = dataclasses.replace(CFG, lr=1e30, loss="softmax", loss_params={})
     with pytest.raises(NonFiniteLoss, match=r"non-finite loss at step \d+; last good checkpoint"):
-        train(cfg, store, tmp_path / "diverged", progress=False)
+        train(cfg, tiny_store, tmp_path / "diverged", progress=False)

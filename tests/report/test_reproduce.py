@@ -1,0 +1,37 @@
+import pandas as pd
+
+from sphere.report.reproduce import compare_tables
+
+
+def write(folder, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(folder / "accuracy_vs_m.csv", index=False)
+
+
+def test_reports_moved_cells_and_gates_accuracy(tmp_path):
+    write(tmp_path / "old", [{"method": "softmax", "lfw_acc": 80.0, "lfw_auc": 0.9},
+                             {"method": "asoftmax-m4", "lfw_acc": 85.0, "lfw_auc": 0.95}])
+    write(tmp_path / "new", [{"method": "softmax", "lfw_acc": 80.5, "lfw_auc": 0.91},
+                             {"method": "asoftmax-m4", "lfw_acc": 83.0, "lfw_auc": 0.95}])
+    moved = compare_tables(tmp_path / "old", tmp_path / "new", tolerance=1.0)
+    by_cell = {(m.row, m.column): m for m in moved}
+    assert set(by_cell) == {("softmax", "lfw_acc"), ("softmax", "lfw_auc"), ("asoftmax-m4", "lfw_acc")}
+    assert [m.fails for m in moved if m.fails] == [True]
+    assert by_cell[("asoftmax-m4", "lfw_acc")].fails
+    assert "85.0 -> 83.0" in str(by_cell[("asoftmax-m4", "lfw_acc")])
+
+
+def test_missing_rows_and_tables_fail(tmp_path):
+    write(tmp_path / "old", [{"method": "softmax", "lfw_acc": 80.0}, {"method": "asoftmax-m4", "lfw_acc": 85.0}])
+    write(tmp_path / "new", [{"method": "softmax", "lfw_acc": 80.0}])
+    assert [(m.row, m.fails) for m in compare_tables(tmp_path / "old", tmp_path / "new", 1.0)] == [
+        ("asoftmax-m4", True)
+    ]
+    (tmp_path / "empty").mkdir()
+    assert compare_tables(tmp_path / "old", tmp_path / "empty", 1.0)[0].fails
+
+
+def test_identical_tables_move_nothing(tmp_path):
+    write(tmp_path / "old", [{"method": "softmax", "lfw_acc": 80.0, "m": None}])
+    write(tmp_path / "new", [{"method": "softmax", "lfw_acc": 80.0, "m": None}])
+    assert compare_tables(tmp_path / "old", tmp_path / "new", 0.0) == []
