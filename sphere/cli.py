@@ -16,7 +16,9 @@ def cmd_synth(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.data.synthetic import SyntheticConfig, generate
 
-    generate(SyntheticConfig(**load_config(args.config).get("synthetic", {})), Path(args.out))
+    # The DAG's rule is the only writer of its folder, so regenerating replaces what is there.
+    generate(SyntheticConfig(**load_config(args.config).get("synthetic", {})), Path(args.out), overwrite=True,
+             workers=args.workers)
 
 
 def cmd_align(args: argparse.Namespace) -> None:
@@ -120,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("synth", help="generate the synthetic raw faces of a config")
     p.add_argument("--config", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--workers", type=int, default=1, help="rendering processes (same bytes for any number)")
     p.set_defaults(func=cmd_synth)
 
     p = verbs.add_parser("align", help="align raw photos with a 5-point landmark list into a packed store")

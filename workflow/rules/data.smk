@@ -9,10 +9,11 @@ if SYNTHETIC:
             RUN / "raw" / "train_landmarks.txt",
             RUN / "raw" / "lfw_landmarks.txt",
             RUN / "raw" / "pairs.txt",
+        threads: workflow.cores
         log:
             RUN / "logs" / "synthesize.log",
         shell:
-            "{SPHERE} synth --config {CONFIG} --out {RUN}/raw 2> {log}"
+            "{SPHERE} synth --config {CONFIG} --out {RUN}/raw --workers {threads} 2> {log}"
 
 
 rule align:
