@@ -1,0 +1,45 @@
+"""Benchmark: the LFW View-2 protocol (PAPER.md §3-4) on 6,000 pairs: 10 folds of 300 same and 300
+different pairs, mean subtraction, cosine scores, threshold grid [-1, 1] step 1e-4 on the 9 other folds.
+
+Features are 1,024-d (FC1 + mirrored FC1) of 7,500 synthetic images, 5 per identity, drawn around one
+centre per identity so that the protocol has something to find.
+
+In a normal test run (`--benchmark-disable` in addopts) it runs once and its assertions hold.
+For figures:  pytest tests/benchmarks --benchmark-enable
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sphere.data.lfw import Pair
+from sphere.protocols.lfw import evaluate_lfw
+
+FOLDS, HALF, IDENTITIES, PER_IDENTITY, DIM = 10, 300, 1500, 5, 1024
+
+
+def synthetic_lfw(seed: int = 0) -> tuple[list[Pair], np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    paths = [f"id{i:04d}/{k}.jpg" for i in range(IDENTITIES) for k in range(PER_IDENTITY)]
+    centres = rng.normal(size=(IDENTITIES, DIM))
+    features = np.repeat(centres, PER_IDENTITY, axis=0) + 3.0 * rng.normal(size=(len(paths), DIM))
+    pairs = []
+    for fold in range(FOLDS):
+        for _ in range(HALF):
+            i, (a, b) = rng.integers(IDENTITIES), rng.choice(PER_IDENTITY, 2, replace=False)
+            pairs.append(Pair(fold, f"id{i:04d}/{a}.jpg", f"id{i:04d}/{b}.jpg", True))
+        for _ in range(HALF):
+            (i, j), (a, b) = rng.choice(IDENTITIES, 2, replace=False), rng.integers(PER_IDENTITY, size=2)
+            pairs.append(Pair(fold, f"id{i:04d}/{a}.jpg", f"id{j:04d}/{b}.jpg", False))
+    return pairs, features.astype(np.float32), paths
+
+
+def test_lfw_protocol(benchmark):
+    pairs, features, paths = synthetic_lfw()
+    result = benchmark(evaluate_lfw, pairs, features, paths)
+    benchmark.extra_info["pairs_per_call"] = len(pairs)
+
+    assert len(result["fold_accuracy"]) == FOLDS and len(result["pairs"]) == FOLDS * 2 * HALF
+    assert np.isclose(result["accuracy"], np.mean(result["fold_accuracy"]))
+    assert np.isfinite(result["pairs"]["score"]).all()
+    # Same-identity pairs share a centre, so the protocol separates them well but not perfectly.
+    assert 90 < result["accuracy"] < 100 and 0.95 < result["auc"] <= 1
