@@ -12,9 +12,13 @@ if not workflow.overwrite_configfiles:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/detect.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/toy.smk"
+include: "workflow/rules/ytf.smk"
+include: "workflow/rules/megaface.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -24,24 +24,77 @@ def cmd_synth(args: argparse.Namespace) -> None:
 def cmd_align(args: argparse.Namespace) -> None:
     from sphere.align.store_builder import align_with_landmarks
 
-    align_with_landmarks(Path(args.root), Path(args.landmarks), Path(args.out), tuple(args.crop))
+    counts = align_with_landmarks([Path(r) for r in args.root], Path(args.landmarks), Path(args.out),
+                                  tuple(args.crop), detections=args.detections and Path(args.detections),
+                                  min_images=args.min_images)
+    print(f"aligned {counts['images']} images of {counts['identities']} identities "
+          f"({counts['dropped_images']} dropped under {args.min_images} per identity): "
+          + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("given", "detected", "fallback")), file=sys.stderr)
+
+
+def cmd_fetch_mtcnn(args: argparse.Namespace) -> None:
+    from sphere.align.mtcnn_weights import resolve_mtcnn_weights
+
+    print(resolve_mtcnn_weights(args.local and Path(args.local), Path(args.cache)).resolve())
+
+
+def cmd_detect_landmarks(args: argparse.Namespace) -> None:
+    from sphere.align.detect import detect_folder
+    from sphere.align.mtcnn_weights import resolve_mtcnn_weights
+    from sphere.data.detections import write_detections
+    from sphere.data.landmarks import write_landmarks
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    weights = resolve_mtcnn_weights(args.weights and Path(args.weights), Path(args.cache))
+    landmarks, outcome, summary = detect_folder([Path(r) for r in args.root], weights, args.device, args.min_images,
+                                                args.min_face, args.chunk)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    write_landmarks(args.out, landmarks)
+    if args.detections:
+        write_detections(Path(args.detections), outcome)
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    print(f"MTCNN on {summary.device}: {summary.images} images, {summary.detected} detected "
+          f"({100 * summary.rate:.2f} %), {summary.fallback} fallback (centred square, mean layout), "
+          f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)")
+
+
+def cmd_detection_table(args: argparse.Namespace) -> None:
+    from sphere.align.detect import summary_table
+
+    if len(args.summary) != len(args.split):
+        raise ValueError(f"{len(args.summary)} --summary files but {len(args.split)} --split names")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    summary_table(dict(zip(args.split, map(Path, args.summary)))).to_csv(args.out, index=False)
+
+
+def cmd_subset_store(args: argparse.Namespace) -> None:
+    from sphere.data.subset import write_top_identities
+
+    write_top_identities(Path(args.store), Path(args.out), args.top)
 
 
 def cmd_train(args: argparse.Namespace) -> None:
     import dataclasses
 
     from sphere.config import load_config, train_config
-    from sphere.train import train
+    from sphere.train import train_or_record_divergence
 
     cfg = train_config(load_config(args.config), args.method)
     overrides = {k: v for k, v in (("threads", args.threads), ("device", args.device)) if v is not None}
-    train(dataclasses.replace(cfg, **overrides), Path(args.store), Path(args.out))
+    train_or_record_divergence(dataclasses.replace(cfg, **overrides), Path(args.store), Path(args.out))
 
 
 def cmd_features(args: argparse.Namespace) -> None:
     from sphere.features import extract_store
 
-    extract_store(Path(args.model), Path(args.store), Path(args.out), args.device, args.threads or 0)
+    if len(args.store) != len(args.out):
+        raise ValueError(f"{len(args.store)} --store folders but {len(args.out)} --out files")
+    for store, out in zip(args.store, args.out):  # one process (one model load) for several stores
+        extract_store(Path(args.model), Path(store), Path(out), args.device, args.threads or 0)
 
 
 def cmd_lfw(args: argparse.Namespace) -> None:
@@ -58,6 +111,64 @@ def cmd_lfw(args: argparse.Namespace) -> None:
     result.pop("pairs").to_csv(out / "pairs.csv", index=False)
     (out / "lfw.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"LFW protocol: {result['accuracy']:.2f} +- {result['std']:.2f} % (10-fold), AUC {result['auc']:.4f}")
+
+
+def cmd_synth_ytf(args: argparse.Namespace) -> None:
+    from sphere.config import load_config
+    from sphere.data.synthetic.ytf_videos import YTFSynthConfig, generate_ytf
+
+    section = load_config(args.config).get("ytf", {})
+    generate_ytf(YTFSynthConfig(**section.get("synthetic", {})), Path(args.out), overwrite=True, workers=args.workers)
+
+
+def cmd_synth_megaface(args: argparse.Namespace) -> None:
+    from sphere.config import load_config
+    from sphere.data.synthetic.megaface_sets import (
+        MegaFaceSynthConfig,
+        generate_megaface,
+    )
+
+    section = load_config(args.config).get("megaface", {})
+    sizes = {"sizes": section["sizes"]} if "sizes" in section else {}
+    generate_megaface(MegaFaceSynthConfig(**section.get("synthetic", {}), **sizes), Path(args.out),
+                      overwrite=True, workers=args.workers)
+
+
+def cmd_ytf(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from sphere.data.store import read_store
+    from sphere.data.ytf import read_splits
+    from sphere.protocols.ytf import aggregation_record, evaluate_ytf, video_features
+
+    paths = read_store(args.store).index["path"].tolist()
+    videos = video_features(np.load(args.features), paths, args.frame_cap, args.frame_selection)
+    result = {**evaluate_ytf(videos, read_splits(args.splits)), "aggregation": aggregation_record(
+        args.frame_cap, args.frame_selection), "n_videos": len(videos)}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(f"YTF protocol: {100 * result['accuracy_mean']:.2f} +- {100 * result['accuracy_std']:.2f} % "
+          f"({len(result['splits'])} splits), AUC {result['auc']:.4f}")
+
+
+def cmd_megaface(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from sphere.data.store import read_store
+    from sphere.protocols.megaface_lists import evaluate_megaface_lists, list_sizes
+
+    result = evaluate_megaface_lists(
+        np.load(args.probe_features), read_store(args.probe_store).index["path"].tolist(),
+        np.load(args.distractor_features, mmap_mode="r"), read_store(args.distractor_store).index["path"].tolist(),
+        Path(args.probe_list), Path(args.lists), args.sizes or list_sizes(args.lists),
+        args.noise_list and Path(args.noise_list),
+        None if args.device == "auto" else args.device)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    for r in result["results"]:
+        tar = r["verification"]["tar_at_far"][0]
+        print(f"MegaFace {r['distractors']:>8} distractors: rank-1 {100 * r['identification']['rank1']:.2f} %, "
+              f"TAR@FAR=1e-6 {100 * tar['tar']:.2f} %{'' if tar['resolved'] else ' (FAR not resolved)'}")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -108,6 +219,17 @@ def cmd_bench_train(args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
 
 
+def cmd_bench_megaface(args: argparse.Namespace) -> None:
+    from sphere.protocols.megaface import benchmark_megaface
+
+    seconds = benchmark_megaface(args.probes, args.distractors, args.dim, None if args.device == "auto" else args.device,
+                                 chunk=args.chunk)
+    print(f"MegaFace ladder: {args.probes} probes x {args.distractors:,} distractors, dim {args.dim}: {seconds:.2f} s")
+    if args.json:
+        figures = {"seconds": seconds, "probes": args.probes, "distractors": args.distractors, "dim": args.dim}
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def cmd_check_config(args: argparse.Namespace) -> None:
     from sphere.config import load_config
 
@@ -126,11 +248,48 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synth)
 
     p = verbs.add_parser("align", help="align raw photos with a 5-point landmark list into a packed store")
-    p.add_argument("--root", required=True, help="folder the landmark list's paths are relative to")
+    p.add_argument("--root", required=True, nargs="+",
+                   help="folder the landmark list's paths are relative to; several: one identity space, "
+                        "paths <root name>/<identity>/<file>")
     p.add_argument("--landmarks", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--crop", type=int, nargs=2, default=[112, 96], metavar=("H", "W"))
+    p.add_argument("--detections", help="CSV path,detection from detect-landmarks (default: every face 'given')")
+    p.add_argument("--min-images", type=int, default=1, help="leave out identities with fewer listed images")
     p.set_defaults(func=cmd_align)
+
+    p = verbs.add_parser("fetch-mtcnn", help="verified MTCNN weights: a local folder, else the facenet-pytorch "
+                                             "2.6.0 wheel (pip download) extracted to a cache; prints the folder")
+    p.add_argument("--cache", default=str(Path.home() / ".cache" / "sphere" / "mtcnn"))
+    p.add_argument("--local", help="folder that may already hold pnet.pt, rnet.pt, onet.pt")
+    p.set_defaults(func=cmd_fetch_mtcnn)
+
+    p = verbs.add_parser("detect-landmarks", help="MTCNN 5-point landmarks of an image folder, with a fallback "
+                                                  "for images without a detected face")
+    p.add_argument("--root", required=True, nargs="+", help="<identity>/<file> folder(s); several: one identity space")
+    p.add_argument("--out", required=True, help="landmark list to write")
+    p.add_argument("--weights", help="folder with the MTCNN weights (else fetched into --cache)")
+    p.add_argument("--cache", default=str(Path.home() / ".cache" / "sphere" / "mtcnn"))
+    p.add_argument("--device", default="auto")
+    p.add_argument("--min-images", type=int, default=1, help="skip identities with fewer images (all roots)")
+    p.add_argument("--min-face", type=int, default=20, help="smallest face searched, in pixels")
+    p.add_argument("--chunk", type=int, default=64, help="images per MTCNN batch")
+    p.add_argument("--detections", help="CSV path,detection to write (for align --detections)")
+    p.add_argument("--summary", help="JSON with counts, rate, seconds and the fallback paths")
+    p.add_argument("--threads", type=int)
+    p.set_defaults(func=cmd_detect_landmarks)
+
+    p = verbs.add_parser("detection-table", help="one CSV of the detection summaries of several sets")
+    p.add_argument("--summary", required=True, nargs="+", help="--summary JSON files of detect-landmarks")
+    p.add_argument("--split", required=True, nargs="+", help="a name per summary")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_detection_table)
+
+    p = verbs.add_parser("subset-store", help="a store of the identities with the most images (toy experiment)")
+    p.add_argument("--store", required=True)
+    p.add_argument("--top", type=int, default=6)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_subset_store)
 
     p = verbs.add_parser("train", help="train (or resume) one method of a config on a store")
     p.add_argument("--config", required=True)
@@ -143,8 +302,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("features", help="FC1 features (face + flipped face) of every face in a store")
     p.add_argument("--model", required=True)
-    p.add_argument("--store", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--store", required=True, nargs="+", help="one or more stores")
+    p.add_argument("--out", required=True, nargs="+", help="one .npy per store")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int)
     p.set_defaults(func=cmd_features)
@@ -155,6 +314,40 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_lfw)
+
+    p = verbs.add_parser("synth-ytf", help="generate the synthetic YouTube Faces videos of a config's ytf section")
+    p.add_argument("--config", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--workers", type=int, default=1, help="rendering processes (same bytes for any number)")
+    p.set_defaults(func=cmd_synth_ytf)
+
+    p = verbs.add_parser("synth-megaface", help="generate the synthetic MegaFace probe and distractor sets")
+    p.add_argument("--config", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--workers", type=int, default=1, help="rendering processes (same bytes for any number)")
+    p.set_defaults(func=cmd_synth_megaface)
+
+    p = verbs.add_parser("ytf", help="the YTF 10-split video protocol on frame features of a YTF-layout store")
+    p.add_argument("--features", required=True)
+    p.add_argument("--store", required=True)
+    p.add_argument("--splits", required=True)
+    p.add_argument("--out", required=True, help="metrics JSON file")
+    p.add_argument("--frame-cap", type=int, default=100, help="at most this many frames per video")
+    p.add_argument("--frame-selection", default="even", choices=["even", "first"])
+    p.set_defaults(func=cmd_ytf)
+
+    p = verbs.add_parser("megaface", help="MegaFace Challenge 1 rank-1/CMC, TAR@1e-6 and ROC per distractor size")
+    p.add_argument("--probe-features", required=True)
+    p.add_argument("--probe-store", required=True)
+    p.add_argument("--distractor-features", required=True)
+    p.add_argument("--distractor-store", required=True)
+    p.add_argument("--probe-list", required=True, help="facescrub_features_list.json")
+    p.add_argument("--lists", required=True, help="folder of megaface_features_list.json_<size>_1")
+    p.add_argument("--sizes", type=int, nargs="+", help="ladder sizes (default: every list in --lists)")
+    p.add_argument("--noise-list", help="distractor noise list to remove first")
+    p.add_argument("--out", required=True, help="metrics JSON file")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_megaface)
 
     p = verbs.add_parser("report", help="tables and figures of a run")
     p.add_argument("--config", required=True)
@@ -185,6 +378,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int)
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(func=cmd_bench_train)
+
+    p = bench.add_parser("megaface", help="seconds of the MegaFace ladder on random features (devkit scale)")
+    p.add_argument("--probes", type=int, default=3530)
+    p.add_argument("--distractors", type=int, default=1_000_000)
+    p.add_argument("--dim", type=int, default=512)
+    p.add_argument("--chunk", type=int, default=65536)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.set_defaults(func=cmd_bench_megaface)
 
     p = verbs.add_parser("check-config", help="validate a config and list its methods")
     p.add_argument("config")

@@ -13,6 +13,13 @@ from sphere.train import TrainConfig
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
 
 
+# Paths an optional benchmark section needs when the raw data are the user's folders.
+FOLDER_SECTIONS = {
+    "ytf": ("root", "landmarks", "splits"),
+    "megaface": ("probe_root", "probe_landmarks", "probe_list", "distractor_root", "distractor_landmarks", "lists"),
+}
+
+
 class ConfigError(ValueError):
     pass
 
@@ -35,11 +42,20 @@ def validate(config: dict, source: str = "config") -> dict:
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
+    for section in FOLDER_SECTIONS:
+        for name in set(config.get(section, {}).get("methods", [])) - set(config["methods"]):
+            raise ConfigError(f"{source}: {section}.methods: method {name!r} is not defined under methods")
     if config.get("data", {}).get("source") == "folders":
-        needed = {"train_root", "train_landmarks", "test_root", "test_landmarks", "pairs"}
+        needed = {"train_root", "test_root", "pairs"}
+        if not config["data"].get("detect", False):  # detected landmarks are made by the DAG
+            needed |= {"train_landmarks", "test_landmarks"}
         missing = needed - set(config["data"])
         if missing:
             raise ConfigError(f"{source}: data: source 'folders' needs {sorted(missing)}")
+        for section, keys in FOLDER_SECTIONS.items():
+            missing = set(keys) - set(config.get(section, keys))
+            if missing:
+                raise ConfigError(f"{source}: {section}: data.source 'folders' needs {sorted(missing)}")
     return config
 
 
@@ -72,3 +88,14 @@ def write_resolved(config: dict, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return path
+
+
+def evaluated_methods(config: dict, protocol: str) -> list[str]:
+    """The methods a protocol scores. Toy methods (3-d features, paper Fig. 5) are only drawn; LFW scores
+    every other method; `ytf` and `megaface` score those their section lists, else the same, or none
+    when the config has no such section."""
+    toy = set(config["tables"].get("toy", []))
+    scored = [m for m in config["methods"] if m not in toy]
+    if protocol == "lfw":
+        return scored
+    return list(config[protocol].get("methods", scored)) if protocol in config else []

@@ -8,8 +8,10 @@ channels_last and torch.compile, and the loop reads nothing back from the GPU be
 """
 from __future__ import annotations
 
+import json
 import math
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -227,10 +229,36 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         bar.update(1)
     bar.close()
     if step >= cfg.iterations and world.is_main:
-        torch.save({"model": model.state_dict(), "model_name": cfg.model, "width": cfg.width,
-                    "feature_dim": cfg.feature_dim, "input_size": list(input_size)}, out_dir / "model.pt")
+        save_model(model.state_dict(), cfg, input_size, out_dir, {"status": "ok", "steps": step})
     barrier(world)
     return out_dir / "model.pt"
+
+
+def save_model(weights: dict, cfg: TrainConfig, input_size: tuple[int, int], out_dir: Path, status: dict) -> None:
+    """The FC1 network for feature extraction, and `status.json` saying how its training ended."""
+    torch.save({"model": weights, "model_name": cfg.model, "width": cfg.width, "feature_dim": cfg.feature_dim,
+                "input_size": list(input_size)}, out_dir / "model.pt")
+    (out_dir / "status.json").write_text(json.dumps(status) + "\n")
+
+
+def train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path) -> Path:
+    """Train; if the loss becomes non-finite, keep the last good checkpoint's network as the result and
+    record the divergence in `status.json`, so tables show the failure instead of a blank (PAPER.md §6.2)."""
+    try:
+        return train(cfg, store_dir, out_dir)
+    except NonFiniteLoss as error:
+        print(f"sphere train: {error}", file=sys.stderr)
+        checkpoint = Path(out_dir) / "checkpoint.pt"
+        store = read_store(store_dir)
+        input_size = tuple(store.images.shape[1:3])
+        if checkpoint.exists():
+            state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+            weights, good_step = state["model"], int(state["step"])
+        else:  # diverged before the first checkpoint: the seeded initial network
+            weights, good_step = build(cfg, store.num_classes, input_size, torch.device("cpu"))[0].state_dict(), 0
+        save_model(weights, cfg, input_size, out_dir,
+                   {"status": "diverged", "steps": good_step, "message": str(error).split(";")[0]})
+        return Path(out_dir) / "model.pt"
 
 
 def load_model(path: Path, device: torch.device | str = "cpu") -> nn.Module:

@@ -39,3 +39,16 @@ def test_non_finite_loss_stops_naming_the_step(tiny_store, tmp_path):
     cfg = dataclasses.replace(CFG, lr=1e30, loss="softmax", loss_params={})
     with pytest.raises(NonFiniteLoss, match=r"non-finite loss at step \d+; last good checkpoint"):
         train(cfg, tiny_store, tmp_path / "diverged", progress=False)
+
+
+def test_divergence_is_recorded_with_the_last_good_weights(tiny_store, tmp_path):
+    import json
+
+    from sphere.train import train_or_record_divergence
+
+    cfg = dataclasses.replace(CFG, lr=1e30, loss="softmax", loss_params={})
+    train_or_record_divergence(cfg, tiny_store, tmp_path / "diverged")
+    status = json.loads((tmp_path / "diverged" / "status.json").read_text())
+    assert status["status"] == "diverged" and status["message"].startswith("non-finite loss at step")
+    weights = torch.load(tmp_path / "diverged" / "model.pt", weights_only=True)["model"]
+    assert all(torch.isfinite(w).all() for w in weights.values())

@@ -1,6 +1,7 @@
 """Align a folder of raw photos with their 5-point landmarks into a packed store (PAPER.md §3)."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ from tqdm import tqdm
 
 from sphere.align.similarity import align_face
 from sphere.data.landmarks import read_landmarks
+from sphere.data.detections import read_detections
+from sphere.data.sources import as_roots, identity_of, resolve
 from sphere.data.store import LANDMARK_COLUMNS, write_store
 
 
@@ -21,9 +24,10 @@ def read_rgb(path: Path) -> np.ndarray:
         raise ValueError(f"{path}: unreadable image ({error})") from None
 
 
-def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[str]) -> pd.DataFrame:
-    """Index rows: the identity is a path's folder; labels follow sorted identity order."""
-    identities = [p.split("/")[0] for p in paths]
+def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[str],
+                identities: list[str] | None = None) -> pd.DataFrame:
+    """Index rows: the identity is a path's folder unless given; labels follow sorted identity order."""
+    identities = identities if identities is not None else [p.split("/")[0] for p in paths]
     label_of = {name: i for i, name in enumerate(sorted(set(identities)))}
     coords = np.asarray(landmarks, np.float64).reshape(len(paths), 10)
     index = pd.DataFrame(coords, columns=LANDMARK_COLUMNS)
@@ -34,15 +38,32 @@ def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[s
     return index
 
 
-def align_with_landmarks(root: Path, landmarks_file: Path, out_dir: Path, size: tuple[int, int] = (112, 96),
-                         progress: bool = True) -> None:
-    """Crop every image named in `landmarks_file` (paths relative to `root`) and write the store."""
-    root = Path(root)
+def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path, size: tuple[int, int] = (112, 96),
+                         progress: bool = True, detections: Path | None = None, min_images: int = 1) -> dict:
+    """Crop every image named in `landmarks_file` and write the store; returns the detection counts.
+
+    `root` is one folder the listed paths are relative to, or several whose images form one identity space
+    (paths `<root name>/<identity>/<file>`, see `sphere.data.sources`). `detections` (CSV with columns path,
+    detection, from `sphere detect-landmarks`) gives each image's outcome ('detected' or 'fallback'); without
+    it every row is 'given'. Identities with fewer than `min_images` listed images are left out.
+    """
+    roots = as_roots(root)
     landmarks = read_landmarks(landmarks_file)
     if not landmarks:
         raise ValueError(f"{landmarks_file}: no landmarks listed")
-    paths = sorted(landmarks)
+    outcome = read_detections(detections) if detections is not None else {}
+    if detections is not None and (absent := sorted(set(landmarks) - set(outcome))):
+        raise ValueError(f"{detections}: no detection outcome for {len(absent)} listed image(s), e.g. {absent[0]!r}")
+    identity = {p: identity_of(roots, p) for p in landmarks}
+    counts = Counter(identity.values())
+    paths = sorted(p for p in landmarks if counts[identity[p]] >= min_images)
+    if not paths:
+        raise ValueError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
     crops = np.empty((len(paths), *size, 3), np.uint8)
     for i, rel in enumerate(tqdm(paths, desc=f"align {Path(out_dir).name}", disable=not progress)):
-        crops[i] = align_face(read_rgb(root / rel), landmarks[rel], size)
-    write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], ["given"] * len(paths)))
+        crops[i] = align_face(read_rgb(resolve(roots, rel)[0]), landmarks[rel], size)
+    states = [outcome.get(p, "given") for p in paths]
+    write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], states,
+                                            [identity[p] for p in paths]))
+    return {"images": len(paths), "identities": len({identity[p] for p in paths}),
+            "dropped_images": len(landmarks) - len(paths), **Counter(states)}

@@ -54,3 +54,49 @@ def accuracy_vs_m(table: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=120)
     plt.close(fig)
+
+
+def _largest(results_by_method: dict[str, dict]) -> dict[str, dict]:
+    return {m: max(r["results"], key=lambda x: x["distractors"]) for m, r in results_by_method.items()}
+
+
+def megaface_cmc(results_by_method: dict[str, dict], out: Path) -> None:
+    """MegaFace CMC (identification rate vs rank) at the largest distractor size, one line per method."""
+    fig, ax = plt.subplots(figsize=(5.0, 3.4))
+    largest = _largest(results_by_method)
+    for method, r in largest.items():
+        cmc = 100 * np.asarray(r["identification"]["cmc"])
+        ax.plot(np.arange(1, len(cmc) + 1), cmc, "o-", ms=3, label=method)
+    sizes = {r["distractors"] for r in largest.values()}
+    ax.set_xlabel("rank")
+    ax.set_ylabel("identification rate (%)")
+    ax.set_title(f"MegaFace CMC, {', '.join(f'{s:,}' for s in sorted(sizes))} distractors", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def megaface_roc(results_by_method: dict[str, dict], out: Path) -> None:
+    """MegaFace verification ROC (TAR vs FAR, log FAR) at the largest distractor size, one line per method."""
+    fig, ax = plt.subplots(figsize=(5.0, 3.4))
+    largest = _largest(results_by_method)
+    for method, r in largest.items():
+        roc = r["verification"]["roc"]
+        far, tar = np.asarray(roc["far"]), 100 * np.asarray(roc["tar"])
+        keep = far > 0  # FAR 0 has no place on a log axis
+        ax.plot(far[keep], tar[keep], label=method)
+        ax.axvline(1 / r["verification"]["n_impostor"], color="tab:gray", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("false accept rate (dotted: 1 / impostor pairs)")
+    ax.set_ylabel("true accept rate (%)")
+    sizes = {r["distractors"] for r in largest.values()}
+    ax.set_title(f"MegaFace ROC, {', '.join(f'{s:,}' for s in sorted(sizes))} distractors", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)

@@ -14,3 +14,50 @@ ACCURACY_VS_M = {
 def paper_lfw(method: str) -> float | None:
     entry = ACCURACY_VS_M.get(method)
     return entry["lfw"] if entry else None
+
+
+def paper_ytf(method: str) -> float | None:
+    entry = ACCURACY_VS_M.get(method)
+    return entry["ytf"] if entry else LOSS_COMPARISON_YTF.get(method)
+
+
+# MegaFace Challenge 1, small protocol, FaceScrub probes, 1M distractors (%, paper's loss-comparison table):
+# rank-1 identification and TAR at FAR = 1e-6. Keyed by the loss head's method name in our configs.
+MEGAFACE_1M = {
+    "softmax": {"rank1": 54.855, "tar": 65.925, "paper_method": "softmax"},
+    "contrastive": {"rank1": 65.219, "tar": 78.865, "paper_method": "softmax + contrastive"},
+    "triplet": {"rank1": 64.797, "tar": 78.322, "paper_method": "triplet"},
+    "lsoftmax": {"rank1": 67.128, "tar": 80.423, "paper_method": "L-Softmax"},
+    "center": {"rank1": 65.494, "tar": 80.146, "paper_method": "softmax + center"},
+    "asoftmax-m4": {"rank1": 72.729, "tar": 85.561, "paper_method": "SphereFace (m=4)"},
+}
+
+
+def paper_megaface(method: str, spec: dict | None = None) -> dict | None:
+    """The paper's 1M-distractor MegaFace numbers for a method: by its name, else by its loss head
+    (A-Softmax only at m = 4, the paper's SphereFace)."""
+    if method in MEGAFACE_1M:
+        return MEGAFACE_1M[method]
+    if spec is None:
+        return None
+    if spec["loss"] == "asoftmax":
+        return MEGAFACE_1M["asoftmax-m4"] if spec.get("params", {}).get("m", 4) == 4 else None
+    return MEGAFACE_1M.get(spec["loss"])
+
+
+# LFW accuracy (%) of the paper's loss comparison (Table 4), 64-layer CNN on CASIA-WebFace.
+LOSS_COMPARISON_LFW = {
+    "softmax": 97.88,
+    "contrastive": 98.78,
+    "triplet": 98.70,
+    "lsoftmax": 99.10,
+    "center": 99.05,
+    "asoftmax-m4": 99.42,
+}
+
+
+def paper_loss_lfw(method: str) -> float | None:
+    return LOSS_COMPARISON_LFW.get(method)
+
+# YTF accuracy (%) of the same comparison.
+LOSS_COMPARISON_YTF = {"contrastive": 93.5, "triplet": 93.4, "lsoftmax": 94.0, "center": 94.4}

@@ -18,8 +18,15 @@ def tiny_config(results: Path) -> dict:
                                test_images_per_identity=3, folds=2, pairs_per_fold=4, raw_size=64)
     config["train"].update(width=0.125, feature_dim=8, batch_size=8, iterations=4, lr_steps=[3], log_every=2,
                            checkpoint_every=2)
-    config["methods"] = {k: config["methods"][k] for k in ("softmax", "asoftmax-m4")}
-    config["tables"] = {"accuracy_vs_m": ["softmax", "asoftmax-m4"]}
+    config["methods"] = {k: config["methods"][k] for k in ("softmax", "asoftmax-m4", "toy-m4")}
+    config["methods"]["toy-m4"]["train"] = {"feature_dim": 3, "batch_size": 8}
+    config["tables"] = {"accuracy_vs_m": ["softmax", "asoftmax-m4"], "loss_comparison": ["softmax", "asoftmax-m4"],
+                        "accuracy_vs_depth": ["softmax", "asoftmax-m4"], "toy": ["toy-m4"]}
+    config["ytf"] = {"frame_cap": 3, "frame_selection": "even", "synthetic": {
+        "identities": 8, "videos_per_identity": 2, "frames_per_video": 4, "splits": 2, "pairs_per_split": 4,
+        "raw_size": 64}}
+    config["megaface"] = {"sizes": [5, 20], "synthetic": {"probe_identities": 3, "probe_images_per_identity": 2,
+                                                          "raw_size": 64}}
     return config
 
 
@@ -35,7 +42,22 @@ def test_snakemake_regenerates_tables_and_figures(tmp_path):
     assert table["lfw_acc"].between(0, 100).all() and table["paper_lfw"].tolist() == [97.88, 99.42]
     angles = pd.read_csv(run / "tables" / "angle_stats.csv")
     assert (angles["max_intra_deg"] >= angles["intra_p99_deg"]).all()
-    for figure in ("angle_hist.png", "accuracy_vs_m.png"):
+    assert {"ytf_acc", "ytf_std", "paper_ytf"} <= set(table.columns) and table["paper_ytf"].tolist() == [93.1, 95.0]
+    assert table["ytf_acc"].between(0, 100).all()
+    ytf = json.loads((run / "metrics" / "softmax" / "ytf.json").read_text())
+    assert ytf["aggregation"]["frame_cap"] == 3 and ytf["n_pairs"] == 8
+    megaface = pd.read_csv(run / "tables" / "megaface.csv").set_index(["method", "distractors"]).sort_index()
+    assert megaface.index.tolist() == [("asoftmax-m4", 5), ("asoftmax-m4", 20), ("softmax", 5), ("softmax", 20)]
+    assert megaface["rank1"].between(0, 100).all() and not megaface["far_resolved"].any()
+    assert megaface["paper_rank1_1M"].tolist()[1::2] == [72.729, 54.855]
+    losses = pd.read_csv(run / "tables" / "loss_comparison.csv")
+    assert losses["paper_lfw"].tolist() == [97.88, 99.42] and (losses["status"] == "ok").all()
+    assert pd.read_csv(run / "tables" / "accuracy_vs_depth.csv")["depth"].tolist() == [4, 4]
+    toy = pd.read_csv(run / "tables" / "toy_angles.csv")
+    assert toy["method"].tolist() == ["toy-m4"] and toy["m"].tolist() == [4]
+    assert "toy-m4" not in set(pd.read_csv(run / "tables" / "angle_stats.csv")["method"])
+    for figure in ("angle_hist.png", "accuracy_vs_m.png", "megaface_cmc.png", "megaface_roc.png",
+                   "accuracy_vs_depth.png", "sphere3d.png"):
         assert (run / "figures" / figure).stat().st_size > 1000
     assert yaml.safe_load((run / "config.yaml").read_text())["run"] == "tiny"
     assert json.loads((run / "report.json").read_text())["run"] == "tiny"

@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from sphere.config import validate, write_resolved
+from sphere.config import evaluated_methods, train_config, validate, write_resolved
 
 validate(config, "snakemake config")
 RUN = Path(config.get("results", "results")) / config["run"]
@@ -11,6 +11,8 @@ CONFIG = write_resolved(config, RUN / "config.yaml")
 SPHERE = f"{sys.executable} -m sphere"
 METHODS = list(config["methods"])
 SYNTHETIC = config.get("data", {}).get("source", "synthetic") == "synthetic"
+# data.detect: the landmarks of the train and test folders are detected by MTCNN in the DAG (detect.smk)
+DETECT = not SYNTHETIC and config.get("data", {}).get("detect", False)
 
 
 def raw(key):
@@ -21,5 +23,55 @@ def raw(key):
         "test_root": RUN / "raw" / "lfw",
         "test_landmarks": RUN / "raw" / "lfw_landmarks.txt",
         "pairs": RUN / "raw" / "pairs.txt",
+        "ytf_root": RUN / "raw" / "ytf" / "frame_images_DB",
+        "ytf_landmarks": RUN / "raw" / "ytf" / "ytf_landmarks.txt",
+        "ytf_splits": RUN / "raw" / "ytf" / "splits.txt",
+        "probe_root": RUN / "raw" / "megaface" / "facescrub",
+        "probe_landmarks": RUN / "raw" / "megaface" / "probe_landmarks.txt",
+        "probe_list": RUN / "raw" / "megaface" / "templatelists" / "facescrub_features_list.json",
+        "distractor_root": RUN / "raw" / "megaface" / "megaface",
+        "distractor_landmarks": RUN / "raw" / "megaface" / "distractor_landmarks.txt",
+        "megaface_lists": RUN / "raw" / "megaface" / "templatelists",
     }
-    return synthetic[key] if SYNTHETIC else Path(config["data"][key])
+    if SYNTHETIC:
+        return synthetic[key]
+    if DETECT and key in ("train_landmarks", "test_landmarks"):
+        return RUN / "raw" / "landmarks" / f"{key.split('_')[0]}.txt"
+    section, name = FOLDER_KEYS.get(key, ("data", key))
+    value = config[section][name]  # data.train_root may list several folders (one identity space)
+    return [Path(v) for v in value] if isinstance(value, list) else Path(value)
+
+
+# Optional benchmarks (PAPER.md §4): a section in the config turns one on.
+YTF = "ytf" in config
+MEGAFACE = "megaface" in config
+# raw() keys of the optional benchmarks -> (config section, key) when the raw data are the user's folders
+FOLDER_KEYS = {
+    "ytf_root": ("ytf", "root"),
+    "ytf_landmarks": ("ytf", "landmarks"),
+    "ytf_splits": ("ytf", "splits"),
+    "probe_root": ("megaface", "probe_root"),
+    "probe_landmarks": ("megaface", "probe_landmarks"),
+    "probe_list": ("megaface", "probe_list"),
+    "distractor_root": ("megaface", "distractor_root"),
+    "distractor_landmarks": ("megaface", "distractor_landmarks"),
+    "megaface_lists": ("megaface", "lists"),
+}
+
+# Which methods each protocol sees: toy methods (3-d features, 6 identities) only draw the sphere;
+# LFW scores every other method; YTF and MegaFace score those their section lists (default: all of them).
+TABLES = config["tables"]
+TOY_METHODS = TABLES.get("toy", [])
+EVAL_METHODS = evaluated_methods(config, "lfw")
+YTF_METHODS = evaluated_methods(config, "ytf")
+MEGAFACE_METHODS = evaluated_methods(config, "megaface")
+
+
+def train_store(method):
+    """The store a method trains on: `train`, or `toy` for the toy experiment."""
+    return RUN / "stores" / config["methods"][method].get("store", "train")
+
+
+def train_setting(method, key):
+    """A method's effective train setting: its own `train:` override, else the shared block, else the default."""
+    return getattr(train_config(config, method), key)

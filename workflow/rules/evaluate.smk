@@ -4,6 +4,8 @@ rule features:
         store=RUN / "stores" / "test" / "index.csv",
     output:
         RUN / "features" / "{method}.npy",
+    wildcard_constraints:
+        method="[^/]+",
     threads: 1
     log:
         RUN / "logs" / "features_{method}.log",

@@ -1,14 +1,18 @@
 rule train:
     input:
         config=CONFIG,
-        store=RUN / "stores" / "train" / "index.csv",
+        store=lambda w: train_store(w.method) / "index.csv",
     output:
         RUN / "models" / "{method}" / "model.pt",
+        RUN / "models" / "{method}" / "status.json",
+    params:
+        store=lambda w: train_store(w.method),
     threads: config.get("train", {}).get("threads", 1) or workflow.cores
     resources:
-        gpu=lambda w: 1 if config.get("train", {}).get("device", "auto") != "cpu" else 0,
+        # one GPU unless the method pins the CPU; the default profile caps the total at the GPUs present
+        gpu=lambda w: int(train_setting(w.method, "device") != "cpu"),
     log:
         RUN / "logs" / "train_{method}.log",
     shell:
         "{SPHERE} train --config {input.config} --method {wildcards.method} "
-        "--store {RUN}/stores/train --out {RUN}/models/{wildcards.method} --threads {threads} 2> {log}"
+        "--store {params.store} --out {RUN}/models/{wildcards.method} --threads {threads} 2> {log}"

@@ -1,0 +1,102 @@
+"""5-point landmarks of a whole image folder by MTCNN, with a documented fallback (PAPER.md §3).
+
+Every image gets landmarks and an outcome: 'detected' (MTCNN found a face; the subject's face is kept,
+`MTCNN.detect`) or 'fallback' (no face found: the face is assumed to fill the centred square of the
+image, with the mean landmark layout of the faces detected in the same call, `fallback_landmarks`; when
+nothing at all was detected, the layout of the 112x96 template). Fallback faces stay in the set, so
+every LFW pair is scored; their count is reported and recorded in the store index.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from sphere.align.mtcnn import MTCNN, fallback_landmarks, normalise_landmarks
+from sphere.align.similarity import TEMPLATE_112x96
+from sphere.align.store_builder import read_rgb
+from sphere.data.sources import list_sources
+
+# Fallback layout when no face of the set was detected: the template within its crop's centred square.
+TEMPLATE_LAYOUT = normalise_landmarks(TEMPLATE_112x96, 112, 96)
+
+
+@dataclass
+class DetectionSummary:
+    """Counts and timing of one `detect_folder` call."""
+
+    images: int
+    detected: int
+    fallback: int
+    seconds: float
+    device: str
+    fallback_paths: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.detected / self.images if self.images else float("nan")
+
+    def as_dict(self) -> dict:
+        return {"images": self.images, "detected": self.detected, "fallback": self.fallback,
+                "detection_rate": self.rate, "seconds": round(self.seconds, 2),
+                "images_per_second": round(self.images / self.seconds, 2) if self.seconds else None,
+                "device": self.device, "fallback_paths": self.fallback_paths}
+
+
+def pick_detector_device(name: str) -> torch.device:
+    return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else ("cpu" if name == "auto" else name))
+
+
+def detect_folder(roots: Path | str | list, weights: Path | None = None, device: str = "auto", min_images: int = 1,
+                  min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None
+                  ) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
+    """Landmarks (path -> (5, 2) float32, 0-based pixel centres) and outcome (path -> 'detected' | 'fallback')
+    of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.data.sources`).
+
+    Images are read and detected `chunk` at a time (MTCNN batches same-sized images through P-Net and all
+    crops of a chunk through R-Net and O-Net) on `device` ('auto': CUDA when present). Identities with fewer
+    than `min_images` images over all roots are skipped. `detector` replaces the MTCNN built from `weights`.
+    """
+    table = list_sources(roots, min_images)
+    if detector is None:
+        if weights is None:
+            raise ValueError("detect_folder needs MTCNN weights (a folder) or a detector")
+        detector = MTCNN(Path(weights), pick_detector_device(device), min_face=min_face, batch_size=chunk)
+    start = time.perf_counter()
+    found: dict[str, np.ndarray] = {}
+    shapes: dict[str, tuple[int, int]] = {}
+    paths, files = table["path"].tolist(), table["file"].tolist()
+    bar = tqdm(total=len(paths), desc="MTCNN", unit="img", disable=not progress)
+    for lo in range(0, len(paths), chunk):
+        images = [read_rgb(f) for f in files[lo:lo + chunk]]
+        for path, image, det in zip(paths[lo:lo + chunk], images, detector.detect(images)):
+            shapes[path] = image.shape[:2]
+            if det is not None:
+                found[path] = det.landmarks.astype(np.float32)
+        bar.update(len(images))
+        bar.set_postfix(fallback=len(shapes) - len(found))
+    bar.close()
+    # the mean layout of the detected faces, as fractions of each image's centred square
+    layout = (np.mean([normalise_landmarks(found[p], *shapes[p]) for p in found], axis=0) if found
+              else TEMPLATE_LAYOUT)
+    landmarks = {p: found[p] if p in found else fallback_landmarks(*shapes[p], layout) for p in paths}
+    outcome = {p: "detected" if p in found else "fallback" for p in paths}
+    summary = DetectionSummary(len(paths), len(found), len(paths) - len(found), time.perf_counter() - start,
+                               str(detector.device), [p for p in paths if p not in found])
+    return landmarks, outcome, summary
+
+
+def summary_table(summaries: dict[str, Path]) -> pd.DataFrame:
+    """One row per set (name -> `--summary` JSON of detect-landmarks): images, detected, fallback, rate, time."""
+    rows = []
+    for name, path in summaries.items():
+        record = json.loads(Path(path).read_text())
+        record.pop("fallback_paths", None)
+        rows.append({"set": name, **record})
+    return pd.DataFrame(rows)

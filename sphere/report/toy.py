@@ -1,0 +1,60 @@
+"""The toy experiment (paper Fig. 5): 3-d FC1 features of the 6 largest identities, one panel per m."""
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sphere.analysis.angles import angle_stats, angular_fisher_score  # noqa: E402
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Angles (degrees) of every pair of faces, and whether the pair shares an identity."""
+    first, second = np.array(list(combinations(range(len(labels)), 2))).T
+    f = unit(np.asarray(features, np.float64))
+    cos = np.clip(np.sum(f[first] * f[second], axis=1), -1, 1)
+    return np.degrees(np.arccos(cos)), labels[first] == labels[second]
+
+
+def toy_angles(features_by_method: dict[str, np.ndarray], labels: np.ndarray, margins: dict[str, int]) -> pd.DataFrame:
+    """Per method: max intra-class and min inter-class pair angle (with percentiles) and the AFS."""
+    rows = []
+    for method, features in features_by_method.items():
+        angles, same = pair_angles(features, labels)
+        stats = angle_stats(angles, same)
+        rows.append({"method": method, "m": margins[method], **{k: round(v, 2) for k, v in stats.items()},
+                     "angular_fisher_score": round(angular_fisher_score(features, labels), 4)})
+    return pd.DataFrame(rows)
+
+
+def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray, out: Path) -> None:
+    """Features projected on the unit sphere, coloured by identity, one 3-D panel per method."""
+    n = len(features_by_method)
+    fig = plt.figure(figsize=(3.3 * n, 3.4))
+    u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
+    colours = plt.get_cmap("tab10")
+    for i, (method, features) in enumerate(features_by_method.items()):
+        ax = fig.add_subplot(1, n, i + 1, projection="3d")
+        ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
+        points = unit(np.asarray(features, np.float64))
+        for label in np.unique(labels):
+            p = points[labels == label]
+            ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=6, color=colours(int(label) % 10), depthshade=False)
+        ax.set_title(method, fontsize=10)
+        ax.set_axis_off()
+        ax.set_box_aspect((1, 1, 1))
+    fig.suptitle("3-d FC1 features of the 6 largest training identities, on the unit sphere", fontsize=10)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
