@@ -6,6 +6,7 @@ import time
 
 import torch
 
+from sphere.data.device_store import DeviceStore
 from sphere.train import TrainConfig, build, pick_device, train_step
 
 
@@ -19,17 +20,18 @@ def time_steps(cfg: TrainConfig, classes: int, crop: tuple[int, int], steps: int
     """Images/s of `steps` training steps on a random uint8 store held where training would hold it."""
     _, _, net, optimizer = build(cfg, classes, crop, device)
     generator = torch.Generator().manual_seed(0)
-    images = torch.randint(0, 256, (store_images, *crop, 3), dtype=torch.uint8, generator=generator).to(device)
-    labels = torch.randint(0, classes, (store_images,), generator=generator).to(device)
+    images = torch.randint(0, 256, (store_images, *crop, 3), dtype=torch.uint8, generator=generator)
+    labels = torch.randint(0, classes, (store_images,), generator=generator)
+    source = DeviceStore(images.numpy(), labels.numpy(), device)
     batches = [(torch.randint(0, store_images, (cfg.batch_size,), generator=generator),
                 torch.rand(cfg.batch_size, generator=generator) < 0.5) for _ in range(8)]
     net.train()
     for i in range(warmup):
-        train_step(net, optimizer, images, labels, *batches[i % 8])
+        train_step(net, optimizer, source, *batches[i % 8])
     synchronize(device)
     start = time.perf_counter()
     for i in range(steps):
-        train_step(net, optimizer, images, labels, *batches[i % 8])
+        train_step(net, optimizer, source, *batches[i % 8])
     synchronize(device)
     return steps * cfg.batch_size / (time.perf_counter() - start)
 

@@ -21,12 +21,18 @@ def cmd_synth(args: argparse.Namespace) -> None:
              workers=args.workers)
 
 
+def excluded(path: str | None) -> set[str]:
+    from sphere.data.sources import read_identity_list
+
+    return read_identity_list(path) if path else set()
+
+
 def cmd_align(args: argparse.Namespace) -> None:
     from sphere.align.store_builder import align_with_landmarks
 
     counts = align_with_landmarks([Path(r) for r in args.root], Path(args.landmarks), Path(args.out),
                                   tuple(args.crop), detections=args.detections and Path(args.detections),
-                                  min_images=args.min_images)
+                                  min_images=args.min_images, exclude=excluded(args.exclude))
     print(f"aligned {counts['images']} images of {counts['identities']} identities "
           f"({counts['dropped_images']} dropped under {args.min_images} per identity): "
           + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("given", "detected", "fallback")), file=sys.stderr)
@@ -35,7 +41,7 @@ def cmd_align(args: argparse.Namespace) -> None:
 def cmd_fetch_mtcnn(args: argparse.Namespace) -> None:
     from sphere.align.mtcnn_weights import resolve_mtcnn_weights
 
-    print(resolve_mtcnn_weights(args.local and Path(args.local), Path(args.cache)).resolve())
+    print(resolve_mtcnn_weights(args.local and Path(args.local), Path(args.cache).expanduser()).resolve())
 
 
 def cmd_detect_landmarks(args: argparse.Namespace) -> None:
@@ -48,9 +54,9 @@ def cmd_detect_landmarks(args: argparse.Namespace) -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-    weights = resolve_mtcnn_weights(args.weights and Path(args.weights), Path(args.cache))
+    weights = resolve_mtcnn_weights(args.weights and Path(args.weights), Path(args.cache).expanduser())
     landmarks, outcome, summary = detect_folder([Path(r) for r in args.root], weights, args.device, args.min_images,
-                                                args.min_face, args.chunk)
+                                                args.min_face, args.chunk, exclude=excluded(args.exclude))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     write_landmarks(args.out, landmarks)
     if args.detections:
@@ -59,7 +65,7 @@ def cmd_detect_landmarks(args: argparse.Namespace) -> None:
         Path(args.summary).write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     print(f"MTCNN on {summary.device}: {summary.images} images, {summary.detected} detected "
           f"({100 * summary.rate:.2f} %), {summary.fallback} fallback (centred square, mean layout), "
-          f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)")
+          f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)", file=sys.stderr)
 
 
 def cmd_detection_table(args: argparse.Namespace) -> None:
@@ -189,7 +195,8 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--configfile", args.config,
                "--config", f"results={scratch}"]
     print("regenerating:", " ".join(command), flush=True)
-    subprocess.run(command, check=True)
+    if subprocess.run(command).returncode:
+        sys.exit(f"sphere reproduce: the DAG failed; its logs are under {scratch / config['run'] / 'logs'}")
     moved = compare_tables(committed, scratch / config["run"] / "tables", tolerance)
     for cell in moved:
         print(cell)
@@ -256,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--crop", type=int, nargs=2, default=[112, 96], metavar=("H", "W"))
     p.add_argument("--detections", help="CSV path,detection from detect-landmarks (default: every face 'given')")
     p.add_argument("--min-images", type=int, default=1, help="leave out identities with fewer listed images")
+    p.add_argument("--exclude", help="file of identity folder names to leave out, one per line")
     p.set_defaults(func=cmd_align)
 
     p = verbs.add_parser("fetch-mtcnn", help="verified MTCNN weights: a local folder, else the facenet-pytorch "
@@ -272,6 +280,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default=str(Path.home() / ".cache" / "sphere" / "mtcnn"))
     p.add_argument("--device", default="auto")
     p.add_argument("--min-images", type=int, default=1, help="skip identities with fewer images (all roots)")
+    p.add_argument("--exclude", help="file of identity folder names to skip, one per line")
     p.add_argument("--min-face", type=int, default=20, help="smallest face searched, in pixels")
     p.add_argument("--chunk", type=int, default=64, help="images per MTCNN batch")
     p.add_argument("--detections", help="CSV path,detection to write (for align --detections)")

@@ -22,6 +22,7 @@ import yaml
 from torch import nn
 from tqdm import tqdm
 
+from sphere.data.device_store import DeviceStore
 from sphere.data.store import read_store
 from sphere.distributed import World, barrier, init_world, shard
 from sphere.losses import Head, HeadOutput, create_head
@@ -115,23 +116,11 @@ def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], devic
     return model, head, net, optimizer
 
 
-def device_images(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """The store on the device when it fits in half the free memory, else pinned host memory."""
-    host = torch.from_numpy(np.array(images))  # a writable in-memory copy of the memory map
-    if device.type != "cuda":
-        return host
-    if host.numel() < torch.cuda.mem_get_info(device)[0] // 2:
-        return host.to(device)
-    return host.pin_memory()
-
-
-def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor,
-               index: torch.Tensor, flip: torch.Tensor) -> tuple[HeadOutput, torch.Tensor]:
+def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceStore, index: torch.Tensor,
+               flip: torch.Tensor) -> tuple[HeadOutput, torch.Tensor]:
     """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
-    device = labels.device
-    batch = images[index.to(images.device)].to(device, non_blocking=True)
-    y = labels[index.to(device)]
-    out = net(to_input(batch, flip.to(device, non_blocking=True)), y)
+    faces, flip, y = source.batch(index, flip)
+    out = net(to_input(faces, flip), y)
     optimizer.zero_grad(set_to_none=True)
     out.loss.backward()
     optimizer.step()
@@ -182,8 +171,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
                     "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
         (out_dir / "train.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
 
-    images = device_images(store.images, device)
-    labels = torch.tensor(labels_np, device=device)
+    source = DeviceStore(store.images, labels_np, device)
 
     def checkpoint() -> None:
         if world.is_main:
@@ -205,7 +193,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         index, flip = sampler.next()
         index, flip = shard(torch.from_numpy(index), world), shard(torch.from_numpy(flip), world)
         head.set_iteration(step)
-        out, y = train_step(step_net, optimizer, images, labels, index, flip)
+        out, y = train_step(step_net, optimizer, source, index, flip)
         step += 1
         loss_sum += out.loss.detach()
         if out.logits is not None:

@@ -1,3 +1,4 @@
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -5,8 +6,8 @@ from sphere.config import evaluated_methods, train_config, validate, write_resol
 
 validate(config, "snakemake config")
 RUN = Path(config.get("results", "results")) / config["run"]
-# The resolved config sits next to its outputs; it is rewritten only when it changes, so a changed
-# setting reruns what depends on it and nothing else is touched.
+# The resolved config sits next to its outputs (rewritten only when it changes); rules that read it
+# declare the settings they use as params, so a changed setting reruns exactly what depends on it.
 CONFIG = write_resolved(config, RUN / "config.yaml")
 SPHERE = f"{sys.executable} -m sphere"
 METHODS = list(config["methods"])
@@ -75,3 +76,9 @@ def train_store(method):
 def train_setting(method, key):
     """A method's effective train setting: its own `train:` override, else the shared block, else the default."""
     return getattr(train_config(config, method), key)
+
+
+def train_settings(method):
+    """Everything that decides a method's training, as plain data (threads and device excluded)."""
+    settings = dataclasses.asdict(train_config(config, method))
+    return {k: v for k, v in settings.items() if k not in ("threads", "device")}

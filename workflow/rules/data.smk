@@ -1,8 +1,8 @@
 if SYNTHETIC:
 
     rule synthesize:
-        input:
-            CONFIG,
+        params:
+            settings=config.get("synthetic", {}),  # a changed setting reruns this rule (and what follows)
         output:
             directory(RUN / "raw" / "train"),
             directory(RUN / "raw" / "lfw"),
@@ -30,7 +30,8 @@ rule align:
         crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
         options=lambda w, input: "".join(
             [f" --detections {input.detections}" if input.detections else "",
-             f" --min-images {MIN_IMAGES}" if w.split == "train" else ""]),
+             f" --min-images {MIN_IMAGES}" if w.split == "train" and MIN_IMAGES > 1 else "",
+             EXCLUDE if w.split == "train" else ""]),
     log:
         RUN / "logs" / "align_{split}.log",
     shell:

@@ -4,11 +4,13 @@ from snakemake.exceptions import WorkflowError
 
 DATA = config.get("data", {})
 MIN_IMAGES = DATA.get("min_images_per_identity", 1)
+EXCLUDE = f" --exclude {DATA['exclude_identities']}" if "exclude_identities" in DATA else ""
 
 
 def folder_inputs():
     """Every user path the config's folders need: roots, landmark lists (unless detected), pairs, benchmarks."""
     keys = ["train_root", "test_root", "pairs"] + ([] if DETECT else ["train_landmarks", "test_landmarks"])
+    keys += ["exclude_identities"] if "exclude_identities" in DATA else []
     keys += [k for k, (section, _) in FOLDER_KEYS.items() if section in config]
     paths = []
     for key in keys:
@@ -44,6 +46,7 @@ if DETECT:
         params:
             # detection skips the identities the train store would leave out anyway
             min_images=lambda w: MIN_IMAGES if w.split == "train" else 1,
+            exclude=lambda w: EXCLUDE if w.split == "train" else "",
             weights=f" --weights {DATA['mtcnn_weights']}" if "mtcnn_weights" in DATA else "",
             cache=f" --cache {DATA['mtcnn_cache']}" if "mtcnn_cache" in DATA else "",
             min_face=DATA.get("mtcnn_min_face", 20),
@@ -55,7 +58,7 @@ if DETECT:
             RUN / "logs" / "detect_{split}.log",
         shell:
             "{SPHERE} detect-landmarks --root {input.root} --out {output.landmarks}{params.weights}{params.cache} "
-            "--device {params.device} --min-images {params.min_images} --min-face {params.min_face} "
+            "--device {params.device} --min-images {params.min_images}{params.exclude} --min-face {params.min_face} "
             "--detections {output.detections} --summary {output.summary} --threads {threads} 2> {log}"
 
     rule detection_table:

@@ -10,8 +10,8 @@ if MEGAFACE and "noise_list" in config["megaface"]:
 if MEGAFACE and SYNTHETIC:
 
     rule synthesize_megaface:
-        input:
-            CONFIG,
+        params:
+            settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
         output:
             directory(RUN / "raw" / "megaface" / "facescrub"),
             directory(RUN / "raw" / "megaface" / "megaface"),

@@ -1,12 +1,12 @@
 rule train:
     input:
-        config=CONFIG,
         store=lambda w: train_store(w.method) / "index.csv",
     output:
         RUN / "models" / "{method}" / "model.pt",
         RUN / "models" / "{method}" / "status.json",
     params:
         store=lambda w: train_store(w.method),
+        settings=lambda w: train_settings(w.method),  # a changed setting retrains this method only
     threads: config.get("train", {}).get("threads", 1) or workflow.cores
     resources:
         # one GPU unless the method pins the CPU; the default profile caps the total at the GPUs present
@@ -14,5 +14,5 @@ rule train:
     log:
         RUN / "logs" / "train_{method}.log",
     shell:
-        "{SPHERE} train --config {input.config} --method {wildcards.method} "
+        "{SPHERE} train --config {CONFIG} --method {wildcards.method} "
         "--store {params.store} --out {RUN}/models/{wildcards.method} --threads {threads} 2> {log}"

@@ -7,8 +7,8 @@ YTF_OPTIONS = "".join(
 if YTF and SYNTHETIC:
 
     rule synthesize_ytf:
-        input:
-            CONFIG,
+        params:
+            settings=config["ytf"].get("synthetic", {}),
         output:
             directory(RUN / "raw" / "ytf" / "frame_images_DB"),
             RUN / "raw" / "ytf" / "ytf_landmarks.txt",
