@@ -10,7 +10,7 @@ import pandas as pd
 from sphere.analysis.angles import angle_stats, angular_fisher_score
 from sphere.config import evaluated_methods
 from sphere.data.store import read_store
-from sphere.report.paper import paper_lfw, paper_loss_lfw, paper_megaface, paper_ytf
+from sphere.report.paper import paper_confirmed, paper_lfw, paper_loss_lfw, paper_megaface, paper_ytf
 
 
 def method_margin(spec: dict) -> float | None:
@@ -26,7 +26,8 @@ def accuracy_vs_m(config: dict, run_dir: Path) -> pd.DataFrame:
         rows.append({"method": method, "m": method_margin(config["methods"][method]),
                      "lfw_acc": round(result["accuracy"], 2), "lfw_std": round(result["std"], 2),
                      "lfw_auc": round(result["auc"], 4), "lfw_tar_far1e-3": round(result["tar_at_far"], 4),
-                     "paper_lfw": paper_lfw(method), "status": training_status(run_dir, method)})
+                     "paper_lfw": paper_lfw(method), "paper_confirmed": paper_confirmed(method),
+                     "status": training_status(run_dir, method)})
     table = pd.DataFrame(rows)
     table["m"] = table["m"].astype("Int64")
     return with_ytf(config, run_dir, table)
