@@ -25,3 +25,4 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         RUN / "report.json",
+        [RUN / "tables" / "detection.csv"] if DETECT else [],

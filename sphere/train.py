@@ -116,6 +116,12 @@ def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], devic
     return model, head, net, optimizer
 
 
+def resume_key(cfg: TrainConfig) -> str:
+    """What a checkpoint must match to be resumed: every setting but where and how fast it runs."""
+    settings = {k: v for k, v in asdict(cfg).items() if k not in ("threads", "device", "log_every", "checkpoint_every")}
+    return json.dumps(settings, sort_keys=True)
+
+
 def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceStore, index: torch.Tensor,
                flip: torch.Tensor) -> tuple[HeadOutput, torch.Tensor]:
     """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
@@ -157,8 +163,14 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
 
     checkpoint_path, metrics_path = out_dir / "checkpoint.pt", out_dir / "metrics.csv"
     step, rows = 0, []
+    settings = resume_key(cfg)
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=True)
+        if state.get("settings") != settings:  # a checkpoint of other settings is not this run's past
+            print(f"{checkpoint_path}: written with other settings; training from scratch", file=sys.stderr)
+            checkpoint_path.unlink()
+            metrics_path.unlink(missing_ok=True)
+    if checkpoint_path.exists():
         model.load_state_dict(state["model"])
         head.load_state_dict(state["head"])
         optimizer.load_state_dict(state["optimizer"])
@@ -176,7 +188,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     def checkpoint() -> None:
         if world.is_main:
             _save_atomic({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
-                          "sampler": sampler.get_state(), "step": step}, checkpoint_path)
+                          "sampler": sampler.get_state(), "step": step, "settings": settings}, checkpoint_path)
             pd.DataFrame(rows).to_csv(metrics_path, index=False)
         barrier(world)
 

@@ -52,3 +52,12 @@ def test_divergence_is_recorded_with_the_last_good_weights(tiny_store, tmp_path)
     assert status["status"] == "diverged" and status["message"].startswith("non-finite loss at step")
     weights = torch.load(tmp_path / "diverged" / "model.pt", weights_only=True)["model"]
     assert all(torch.isfinite(w).all() for w in weights.values())
+
+
+def test_checkpoint_of_other_settings_is_not_resumed(tiny_store, tmp_path):
+    train(CFG, tiny_store, tmp_path / "run", stop_at=6, progress=False)
+    changed = dataclasses.replace(CFG, lr=0.01)
+    train(changed, tiny_store, tmp_path / "run", progress=False)
+    train(changed, tiny_store, tmp_path / "fresh", progress=False)
+    a, b = weights(tmp_path / "run" / "model.pt"), weights(tmp_path / "fresh" / "model.pt")
+    assert all(torch.equal(a[k], b[k]) for k in a)

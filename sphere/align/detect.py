@@ -50,20 +50,23 @@ class DetectionSummary:
 
 
 def pick_detector_device(name: str) -> torch.device:
-    return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else ("cpu" if name == "auto" else name))
+    """'auto': CUDA when present, else the CPU; any other name as given."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
 
 
 def detect_folder(roots: Path | str | list, weights: Path | None = None, device: str = "auto", min_images: int = 1,
-                  min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None
-                  ) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
+                  min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None,
+                  exclude: set[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
     """Landmarks (path -> (5, 2) float32, 0-based pixel centres) and outcome (path -> 'detected' | 'fallback')
     of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.data.sources`).
 
     Images are read and detected `chunk` at a time (MTCNN batches same-sized images through P-Net and all
     crops of a chunk through R-Net and O-Net) on `device` ('auto': CUDA when present). Identities with fewer
-    than `min_images` images over all roots are skipped. `detector` replaces the MTCNN built from `weights`.
+    than `min_images` images over all roots, and those in `exclude`, are skipped. `detector` replaces the MTCNN built from `weights`.
     """
-    table = list_sources(roots, min_images)
+    table = list_sources(roots, min_images, exclude)
     if detector is None:
         if weights is None:
             raise ValueError("detect_folder needs MTCNN weights (a folder) or a detector")

@@ -10,8 +10,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from sphere.align.similarity import align_face
-from sphere.data.landmarks import read_landmarks
 from sphere.data.detections import read_detections
+from sphere.data.landmarks import read_landmarks
 from sphere.data.sources import as_roots, identity_of, resolve
 from sphere.data.store import LANDMARK_COLUMNS, write_store
 
@@ -39,13 +39,14 @@ def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[s
 
 
 def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path, size: tuple[int, int] = (112, 96),
-                         progress: bool = True, detections: Path | None = None, min_images: int = 1) -> dict:
+                         progress: bool = True, detections: Path | None = None, min_images: int = 1,
+                         exclude: set[str] = frozenset()) -> dict:
     """Crop every image named in `landmarks_file` and write the store; returns the detection counts.
 
     `root` is one folder the listed paths are relative to, or several whose images form one identity space
     (paths `<root name>/<identity>/<file>`, see `sphere.data.sources`). `detections` (CSV with columns path,
     detection, from `sphere detect-landmarks`) gives each image's outcome ('detected' or 'fallback'); without
-    it every row is 'given'. Identities with fewer than `min_images` listed images are left out.
+    it every row is 'given'. Identities in `exclude` or with fewer than `min_images` listed images are left out.
     """
     roots = as_roots(root)
     landmarks = read_landmarks(landmarks_file)
@@ -55,8 +56,9 @@ def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path,
     if detections is not None and (absent := sorted(set(landmarks) - set(outcome))):
         raise ValueError(f"{detections}: no detection outcome for {len(absent)} listed image(s), e.g. {absent[0]!r}")
     identity = {p: identity_of(roots, p) for p in landmarks}
+    identity = {p: i for p, i in identity.items() if i not in exclude}
     counts = Counter(identity.values())
-    paths = sorted(p for p in landmarks if counts[identity[p]] >= min_images)
+    paths = sorted(p for p in identity if counts[identity[p]] >= min_images)
     if not paths:
         raise ValueError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
     crops = np.empty((len(paths), *size, 3), np.uint8)

@@ -42,11 +42,16 @@ def identity_of(roots: list[Path], path: str) -> str:
     return resolve(roots, path)[1]
 
 
-def list_sources(roots: Path | str | list, min_images: int = 1) -> pd.DataFrame:
+def read_identity_list(path: Path | str) -> set[str]:
+    """Identity folder names, one per line (blank lines and `#` comments ignored), e.g. those that overlap LFW."""
+    return {line.split("#")[0].strip() for line in Path(path).read_text().splitlines()} - {""}
+
+
+def list_sources(roots: Path | str | list, min_images: int = 1, exclude: set[str] = frozenset()) -> pd.DataFrame:
     """Every image of every root as (path, identity, label, file), identities merged across roots.
 
-    Identities with fewer than `min_images` images over all roots together are dropped; labels number the
-    rest 0..C-1 in sorted identity order; rows are sorted by path.
+    Identities in `exclude` (test-set overlap, PAPER.md §3) and those with fewer than `min_images` images over
+    all roots together are dropped; labels number the rest 0..C-1 in sorted identity order; rows sorted by path.
     """
     roots = as_roots(roots)
     parts = []
@@ -57,6 +62,7 @@ def list_sources(roots: Path | str | list, min_images: int = 1) -> pd.DataFrame:
             table["path"] = prefix + "/" + table["path"]
         parts.append(table.drop(columns="label"))
     merged = pd.concat(parts, ignore_index=True)
+    merged = merged[~merged["identity"].isin(exclude)]
     counts = merged["identity"].value_counts()
     merged = merged[merged["identity"].map(counts) >= min_images]
     if merged.empty:

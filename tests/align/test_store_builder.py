@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from sphere.align.store_builder import align_with_landmarks
+from sphere.data.detections import write_detections
+from sphere.data.landmarks import write_landmarks
+from sphere.data.store import read_store
+
+POINTS = np.array([[20, 25], [44, 25], [32, 36], [22, 48], [42, 48]], np.float32)
+
+
+def _roots(tmp_path):
+    files = {"wild/0007/a.jpg": 10, "wild/0009/b.jpg": 20, "crops/0007/c.jpg": 30, "crops/0008/d.jpg": 40}
+    for rel, value in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((64, 64, 3), value, np.uint8)).save(tmp_path / rel)
+    return [tmp_path / "wild", tmp_path / "crops"], {rel: POINTS for rel in files}
+
+
+def test_two_roots_one_identity_space_with_outcomes(tmp_path):
+    roots, landmarks = _roots(tmp_path)
+    write_landmarks(tmp_path / "lm.txt", landmarks)
+    write_detections(tmp_path / "det.csv", {p: "fallback" if p.endswith("b.jpg") else "detected" for p in landmarks})
+    counts = align_with_landmarks(roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False,
+                                  detections=tmp_path / "det.csv")
+    index = read_store(tmp_path / "store").index
+    assert index["path"].tolist() == ["crops/0007/c.jpg", "crops/0008/d.jpg", "wild/0007/a.jpg", "wild/0009/b.jpg"]
+    assert index["identity"].tolist() == ["0007", "0008", "0007", "0009"]
+    assert index["label"].tolist() == [0, 1, 0, 2]
+    assert index["detection"].tolist() == ["detected", "detected", "detected", "fallback"]
+    assert counts == {"images": 4, "identities": 3, "dropped_images": 0, "detected": 3, "fallback": 1}
+
+    align_with_landmarks(roots, tmp_path / "lm.txt", tmp_path / "min2", (28, 24), progress=False, min_images=2)
+    index = read_store(tmp_path / "min2").index
+    assert index["identity"].tolist() == ["0007", "0007"] and set(index["detection"]) == {"given"}
+    images = read_store(tmp_path / "min2").images
+    assert images.shape == (2, 28, 24, 3) and images[0, 14, 12, 0] == 30 and images[1, 14, 12, 0] == 10
+
+
+def test_missing_outcome_is_an_error(tmp_path):
+    roots, landmarks = _roots(tmp_path)
+    write_landmarks(tmp_path / "lm.txt", landmarks)
+    write_detections(tmp_path / "det.csv", {"wild/0007/a.jpg": "detected"})
+    with pytest.raises(ValueError, match="det.csv: no detection outcome for 3"):
+        align_with_landmarks(roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False,
+                             detections=tmp_path / "det.csv")
