@@ -214,6 +214,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         if step % cfg.log_every == 0 or step % cfg.checkpoint_every == 0 or step == end:
             loss_mean = loss_sum.item() / seen  # the only read-back from the device: once per interval
             if not math.isfinite(loss_mean):
+                if world.is_main:  # the log up to the divergence is the evidence; keep it
+                    pd.DataFrame(rows + [{"step": step, "loss": loss_mean}]).to_csv(metrics_path, index=False)
                 good = checkpoint_path if checkpoint_path.exists() else "none"
                 raise NonFiniteLoss(f"non-finite loss at step {step}; last good checkpoint: {good} "
                                     "(try a higher lambda_min, a lower lr or a softmax warm start)")

@@ -50,6 +50,7 @@ def test_divergence_is_recorded_with_the_last_good_weights(tiny_store, tmp_path)
     train_or_record_divergence(cfg, tiny_store, tmp_path / "diverged")
     status = json.loads((tmp_path / "diverged" / "status.json").read_text())
     assert status["status"] == "diverged" and status["message"].startswith("non-finite loss at step")
+    assert pd.read_csv(tmp_path / "diverged" / "metrics.csv")["loss"].isna().iloc[-1]  # the log shows the failure
     weights = torch.load(tmp_path / "diverged" / "model.pt", weights_only=True)["model"]
     assert all(torch.isfinite(w).all() for w in weights.values())
 

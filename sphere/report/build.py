@@ -40,9 +40,11 @@ def build_report(config: dict, run_dir: Path) -> None:
         toy_report(config, run_dir)
     if "megaface" in config:
         summary["megaface"] = megaface_report(config, run_dir)
+    (run_dir / "training").mkdir(exist_ok=True)
     for method in config["methods"]:  # publish each training log beside the numbers it produced
-        (run_dir / "training").mkdir(exist_ok=True)
-        shutil.copyfile(run_dir / "models" / method / "metrics.csv", run_dir / "training" / f"{method}.csv")
+        log = run_dir / "models" / method / "metrics.csv"
+        if log.exists():  # absent only when a run diverged before its first log line
+            shutil.copyfile(log, run_dir / "training" / f"{method}.csv")
     (run_dir / "report.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
@@ -52,7 +54,9 @@ def toy_report(config: dict, run_dir: Path) -> None:
     methods = config["tables"]["toy"]
     features = {m: np.load(run_dir / "features" / "toy" / f"{m}.npy") for m in methods}
     margins = {m: tables.method_margin(config["methods"][m]) for m in methods}
-    tables.write_table(toy.toy_angles(features, labels, margins), run_dir / "tables" / "toy_angles.csv",
+    angles = toy.toy_angles(features, labels, margins)
+    angles["status"] = [tables.training_status(run_dir, m) for m in methods]
+    tables.write_table(angles, run_dir / "tables" / "toy_angles.csv",
                        "Toy experiment (6 identities, 3-d features): pair angles (degrees) per m")
     toy.sphere_figure(features, labels, run_dir / "figures" / "sphere3d.png")
 
