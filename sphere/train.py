@@ -179,9 +179,9 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
     if world.is_main:
-        settings = {**asdict(cfg), "effective_batch": cfg.batch_size, "processes": world.size,
-                    "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
-        (out_dir / "train.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+        record = {**asdict(cfg), "effective_batch": cfg.batch_size, "processes": world.size,
+                  "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
+        (out_dir / "train.yaml").write_text(yaml.safe_dump(record, sort_keys=False))
 
     source = DeviceStore(store.images, labels_np, device)
 

@@ -16,11 +16,22 @@ def weights(path):
     return torch.load(path, weights_only=True)["model"]
 
 
-def test_resume_after_interruption_gives_the_same_weights(tiny_store, tmp_path):
+def count_steps(monkeypatch) -> list:
+    import sphere.train
+
+    calls = []
+    real = sphere.train.train_step
+    monkeypatch.setattr(sphere.train, "train_step", lambda *a: calls.append(1) or real(*a))
+    return calls
+
+
+def test_resume_after_interruption_gives_the_same_weights(tiny_store, tmp_path, monkeypatch):
     train(CFG, tiny_store, tmp_path / "straight", progress=False)
     train(CFG, tiny_store, tmp_path / "resumed", stop_at=6, progress=False)  # killed mid-run after step 6
     assert not (tmp_path / "resumed" / "model.pt").exists()
+    steps = count_steps(monkeypatch)
     train(CFG, tiny_store, tmp_path / "resumed", progress=False)
+    assert len(steps) == CFG.iterations - 6  # it continued from the checkpoint, not from scratch
     a, b = weights(tmp_path / "straight" / "model.pt"), weights(tmp_path / "resumed" / "model.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
     straight = pd.read_csv(tmp_path / "straight" / "metrics.csv")
@@ -55,10 +66,12 @@ def test_divergence_is_recorded_with_the_last_good_weights(tiny_store, tmp_path)
     assert all(torch.isfinite(w).all() for w in weights.values())
 
 
-def test_checkpoint_of_other_settings_is_not_resumed(tiny_store, tmp_path):
+def test_checkpoint_of_other_settings_is_not_resumed(tiny_store, tmp_path, monkeypatch):
     train(CFG, tiny_store, tmp_path / "run", stop_at=6, progress=False)
     changed = dataclasses.replace(CFG, lr=0.01)
+    steps = count_steps(monkeypatch)
     train(changed, tiny_store, tmp_path / "run", progress=False)
+    assert len(steps) == CFG.iterations
     train(changed, tiny_store, tmp_path / "fresh", progress=False)
     a, b = weights(tmp_path / "run" / "model.pt"), weights(tmp_path / "fresh" / "model.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
