@@ -27,6 +27,14 @@ def is_gated(column: str) -> bool:
     return column.endswith("_acc")
 
 
+def row_key(table: pd.DataFrame) -> list[str]:
+    """The fewest leading columns that name each row (e.g. method, or method + distractors)."""
+    for k in range(1, len(table.columns) + 1):
+        if not table.duplicated(subset=list(table.columns[:k])).any():
+            return list(table.columns[:k])
+    raise ValueError("table has duplicate rows")
+
+
 def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved]:
     """Every differing cell of every committed CSV; a missing table, row or column always fails."""
     moved: list[Moved] = []
@@ -36,7 +44,7 @@ def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved
             moved.append(Moved(name, "-", "-", "present", "missing", True))
             continue
         old, new = pd.read_csv(old_path), pd.read_csv(new_path)
-        key = old.columns[0]
+        key = row_key(old)
         old, new = old.set_index(key), new.set_index(key)
         for row in old.index.union(new.index):
             for column in old.columns.union(new.columns):

@@ -35,3 +35,14 @@ def test_identical_tables_move_nothing(tmp_path):
     write(tmp_path / "old", [{"method": "softmax", "lfw_acc": 80.0, "m": None}])
     write(tmp_path / "new", [{"method": "softmax", "lfw_acc": 80.0, "m": None}])
     assert compare_tables(tmp_path / "old", tmp_path / "new", 0.0) == []
+
+
+def test_rows_keyed_by_method_and_size(tmp_path):
+    rows = [{"method": "softmax", "distractors": 10, "rank1": 80.0}, {"method": "softmax", "distractors": 100, "rank1": 50.0}]
+    for folder in ("old", "new"):
+        (tmp_path / folder).mkdir()
+    pd.DataFrame(rows).to_csv(tmp_path / "old" / "megaface.csv", index=False)
+    rows[1]["rank1"] = 51.0
+    pd.DataFrame(rows).to_csv(tmp_path / "new" / "megaface.csv", index=False)
+    [moved] = compare_tables(tmp_path / "old", tmp_path / "new", 1.0)
+    assert moved.row == "('softmax', 100)" and moved.column == "rank1" and not moved.fails
