@@ -219,8 +219,9 @@ def cmd_bench_train(args: argparse.Namespace) -> None:
                          args.precision, args.compile, args.steps, args.warmup, args.device)
     print(f"{result['device']}: {args.model} x{args.width} batch {args.batch}, {args.classes} classes, "
           f"{args.crop[0]}x{args.crop[1]}, {args.loss}")
-    print(f"  configured ({args.precision} precision, compile {args.compile}): {result['configured_img_s']:,.0f} img/s")
-    print(f"  plain eager fp32:                               {result['eager_fp32_img_s']:,.0f} img/s")
+    configured = f"configured ({args.precision} precision, compile {args.compile}):"
+    print(f"  {configured:<45} {result['configured_img_s']:>9,.0f} img/s")
+    print(f"  {'plain eager fp32:':<45} {result['eager_fp32_img_s']:>9,.0f} img/s")
     print(f"  ratio: {result['ratio']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
