@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sphere.protocols.verification import l2_normalise
+
 
 def angle_stats(angles_deg: np.ndarray, same: np.ndarray) -> dict[str, float]:
     """Maximal intra-class and minimal inter-class pair angle, with 99th / 1st percentiles (less outlier-driven)."""
@@ -22,13 +24,12 @@ def angular_fisher_score(features: np.ndarray, labels: np.ndarray) -> float:
 
     Lower is more discriminative (paper Appendix). Class means are taken of the raw features.
     """
-    unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)  # noqa: E731
     features = np.asarray(features, np.float64)
-    mu = unit(features.mean(0))
+    mu = l2_normalise(features.mean(0))
     within = between = 0.0
     for c in np.unique(labels):
         members = features[labels == c]
-        mu_c = unit(members.mean(0))
-        within += np.sum(1 - unit(members) @ mu_c)
+        mu_c = l2_normalise(members.mean(0))
+        within += np.sum(1 - l2_normalise(members) @ mu_c)
         between += len(members) * (1 - mu_c @ mu)
     return float(within / between)

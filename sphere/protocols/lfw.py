@@ -5,11 +5,7 @@ import numpy as np
 import pandas as pd
 
 from sphere.data.lfw import Pair
-from sphere.protocols.verification import accuracy_at, best_threshold, roc_auc, tar_at_far
-
-
-def _normalise(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+from sphere.protocols.verification import accuracy_at, best_threshold, l2_normalise, roc_auc, tar_at_far
 
 
 def pair_features(pairs: list[Pair], features: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -38,13 +34,13 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
     for fold in np.unique(folds):
         test = folds == fold
         mu = np.concatenate([first[~test], second[~test]]).mean(0)
-        scores = np.sum(_normalise(first - mu) * _normalise(second - mu), axis=1)
+        scores = np.sum(l2_normalise(first - mu) * l2_normalise(second - mu), axis=1)
         threshold = best_threshold(scores[~test], same[~test])
         fold_acc.append(100 * accuracy_at(scores[test], same[test], np.array([threshold]))[0])
         thresholds.append(threshold)
     mu = np.concatenate([first, second]).mean(0)
-    pooled = np.sum(_normalise(first - mu) * _normalise(second - mu), axis=1)
-    raw_cos = np.sum(_normalise(first) * _normalise(second), axis=1)
+    pooled = np.sum(l2_normalise(first - mu) * l2_normalise(second - mu), axis=1)
+    raw_cos = np.sum(l2_normalise(first) * l2_normalise(second), axis=1)
     return {
         "accuracy": float(np.mean(fold_acc)),
         "std": float(np.std(fold_acc)),

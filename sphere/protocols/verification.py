@@ -6,6 +6,11 @@ import numpy as np
 COSINE_THRESHOLDS = np.round(np.arange(-1.0, 1.0 + 1e-9, 1e-4), 4)
 
 
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows (the last axis) scaled to unit length; an all-zero row stays zero."""
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+
+
 def accuracy_at(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Accuracy of the rule `same iff score > t` for every threshold t (vectorised by sorting)."""
     order = np.argsort(scores, kind="stable")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sphere.data.ytf import VideoPair, frame_number
-from sphere.protocols.verification import kfold_accuracy, roc_auc
+from sphere.protocols.verification import kfold_accuracy, l2_normalise, roc_auc
 
 DEFAULT_CAP = 100
 SELECTIONS = ("even", "first")
@@ -38,16 +38,11 @@ def select_frames(n_frames: int, cap: int = DEFAULT_CAP, selection: str = "even"
     return np.unique(np.round(np.linspace(0, n_frames - 1, cap)).astype(int))
 
 
-def _normalise(x: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.maximum(norm, 1e-12)
-
-
 def video_feature(frames: np.ndarray, cap: int = DEFAULT_CAP, selection: str = "even") -> np.ndarray:
     """Mean of the L2-normalised features of the selected frames (frames in temporal order), re-normalised."""
     frames = np.asarray(frames, np.float64)
     chosen = frames[select_frames(len(frames), cap, selection)]
-    return _normalise(_normalise(chosen).mean(axis=0)).astype(np.float32)
+    return l2_normalise(l2_normalise(chosen).mean(axis=0)).astype(np.float32)
 
 
 def group_frames(paths: Sequence[str]) -> dict[str, np.ndarray]:
@@ -89,8 +84,8 @@ def evaluate_ytf(video_features: dict[str, np.ndarray], pairs: Sequence[VideoPai
     missing = sorted({v for p in pairs for v in (p.video1, p.video2) if v not in video_features})
     if missing:
         raise KeyError(f"{len(missing)} videos of the pairs have no feature, e.g. {missing[:5]}")
-    a = _normalise(np.stack([np.asarray(video_features[p.video1], np.float64) for p in pairs]))
-    b = _normalise(np.stack([np.asarray(video_features[p.video2], np.float64) for p in pairs]))
+    a = l2_normalise(np.stack([np.asarray(video_features[p.video1], np.float64) for p in pairs]))
+    b = l2_normalise(np.stack([np.asarray(video_features[p.video2], np.float64) for p in pairs]))
     scores = np.sum(a * b, axis=1)
     same = np.array([p.same for p in pairs])
     folds = np.array([p.split for p in pairs])

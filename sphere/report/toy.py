@@ -12,16 +12,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sphere.analysis.angles import angle_stats, angular_fisher_score  # noqa: E402
-
-
-def unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+from sphere.protocols.verification import l2_normalise  # noqa: E402
 
 
 def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Angles (degrees) of every pair of faces, and whether the pair shares an identity."""
     first, second = np.array(list(combinations(range(len(labels)), 2))).T
-    f = unit(np.asarray(features, np.float64))
+    f = l2_normalise(np.asarray(features, np.float64))
     cos = np.clip(np.sum(f[first] * f[second], axis=1), -1, 1)
     return np.degrees(np.arccos(cos)), labels[first] == labels[second]
 
@@ -46,7 +43,7 @@ def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray,
     for i, (method, features) in enumerate(features_by_method.items()):
         ax = fig.add_subplot(1, n, i + 1, projection="3d")
         ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
-        points = unit(np.asarray(features, np.float64))
+        points = l2_normalise(np.asarray(features, np.float64))
         for label in np.unique(labels):
             p = points[labels == label]
             ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=6, color=colours(int(label) % 10), depthshade=False)
