@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from sphere.losses.base import Head, HeadOutput
-from sphere.losses.common import margin_dtype
+from sphere.losses.common import linear_classifier, margin_dtype
 from sphere.losses.registry import register
 
 
@@ -35,9 +35,7 @@ class CenterHead(Head):
             raise ValueError(f"loss_weight and center_lr must be >= 0, got {loss_weight!r}, {center_lr!r}")
         self.loss_weight = loss_weight
         self.center_lr = center_lr
-        self.fc = nn.Linear(feature_dim, num_classes)
-        nn.init.xavier_uniform_(self.fc.weight)
-        nn.init.zeros_(self.fc.bias)
+        self.fc = linear_classifier(feature_dim, num_classes)
         self.centers = nn.Parameter(torch.empty(num_classes, feature_dim))
         nn.init.xavier_uniform_(self.centers)  # the released prototxt's center_filler
 

@@ -3,12 +3,21 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def margin_dtype(features: torch.Tensor) -> torch.dtype:
     """Precision of the margin math: float32 under any autocast (bf16/fp16 inputs are upcast),
     float64 kept for float64 inputs so that gradients can be checked numerically."""
     return torch.float64 if features.dtype == torch.float64 else torch.float32
+
+
+def linear_classifier(feature_dim: int, num_classes: int) -> nn.Linear:
+    """The original softmax's free classifier W_j^T x + b_j: Xavier weights, zero bias (PAPER.md §1)."""
+    fc = nn.Linear(feature_dim, num_classes)
+    nn.init.xavier_uniform_(fc.weight)
+    nn.init.zeros_(fc.bias)
+    return fc
 
 
 def cosine(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
 
 from sphere.losses.base import Head, HeadOutput
-from sphere.losses.common import margin_dtype
+from sphere.losses.common import linear_classifier, margin_dtype
 from sphere.losses.registry import register
 
 
@@ -41,9 +41,7 @@ class ContrastiveHead(Head):
             raise ValueError(f"need loss_weight >= 0 and margin > 0, got {loss_weight!r}, {margin!r}")
         self.loss_weight = loss_weight
         self.margin = margin
-        self.fc = nn.Linear(feature_dim, num_classes)
-        nn.init.xavier_uniform_(self.fc.weight)
-        nn.init.zeros_(self.fc.bias)
+        self.fc = linear_classifier(feature_dim, num_classes)
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> HeadOutput:
         with torch.autocast(features.device.type, enabled=False):

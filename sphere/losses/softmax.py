@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
 
 from sphere.losses.base import Head, HeadOutput
+from sphere.losses.common import linear_classifier
 from sphere.losses.registry import register
 
 
@@ -15,9 +16,7 @@ class SoftmaxHead(Head):
 
     def __init__(self, feature_dim: int, num_classes: int) -> None:
         super().__init__(feature_dim, num_classes)
-        self.fc = nn.Linear(feature_dim, num_classes)
-        nn.init.xavier_uniform_(self.fc.weight)
-        nn.init.zeros_(self.fc.bias)
+        self.fc = linear_classifier(feature_dim, num_classes)
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> HeadOutput:
         logits = self.fc(features.float())
