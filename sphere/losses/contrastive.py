@@ -15,7 +15,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import linear_classifier, margin_dtype
 from sphere.losses.registry import register

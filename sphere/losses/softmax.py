@@ -4,7 +4,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import linear_classifier
 from sphere.losses.registry import register
