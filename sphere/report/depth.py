@@ -4,14 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sphere.config import train_config  # noqa: E402
-from sphere.models.sphereface import UNITS  # noqa: E402
+from sphere.config import train_config
+from sphere.models.sphereface import UNITS
+from sphere.report.figures import plt, save
 
 # Fig. 6 end points (LFW %, CASIA-WebFace): 4 and 64 layers; the paper gives no middle values in text.
 PAPER_DEPTH_LFW = {"softmax": {4: 96.60, 64: 97.75}, "asoftmax": {4: 98.20, 64: 99.42}}
@@ -55,7 +52,4 @@ def depth_figure(table: pd.DataFrame, out: Path) -> None:
     ax.legend(loc="upper left", fontsize=7)
     paper_ax.legend(loc="lower right", fontsize=7)
     ax.set_title("Accuracy vs depth (paper Fig. 6 analog)", fontsize=10)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)

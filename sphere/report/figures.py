@@ -11,6 +11,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
+def save(fig: plt.Figure, out: Path) -> None:
+    """Lay out, write (creating the folder) and release a figure."""
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
 def angle_histograms(pairs_by_method: dict[str, pd.DataFrame], out: Path) -> None:
     """One panel per method: angles between the features of positive and of negative test pairs."""
     n = len(pairs_by_method)
@@ -29,10 +37,7 @@ def angle_histograms(pairs_by_method: dict[str, pd.DataFrame], out: Path) -> Non
     axes[0][0].set_ylabel("density")
     axes[0][0].legend(fontsize=7, loc="upper left")
     fig.suptitle("Test-pair angles (dashed: max intra-class, min inter-class)", fontsize=10)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)
 
 
 def accuracy_vs_m(table: pd.DataFrame, out: Path) -> None:
@@ -50,10 +55,7 @@ def accuracy_vs_m(table: pd.DataFrame, out: Path) -> None:
     ax.set_ylabel("LFW-protocol accuracy (%)")
     ax.legend(loc="upper left", fontsize=7)
     ax.set_title("Accuracy vs margin m (10-fold, released rule)", fontsize=10)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)
 
 
 def _largest(results_by_method: dict[str, dict]) -> dict[str, dict]:
@@ -73,10 +75,7 @@ def megaface_cmc(results_by_method: dict[str, dict], out: Path) -> None:
     ax.set_title(f"MegaFace CMC, {', '.join(f'{s:,}' for s in sorted(sizes))} distractors", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)
 
 
 def megaface_roc(results_by_method: dict[str, dict], out: Path) -> None:
@@ -96,7 +95,4 @@ def megaface_roc(results_by_method: dict[str, dict], out: Path) -> None:
     ax.set_title(f"MegaFace ROC, {', '.join(f'{s:,}' for s in sorted(sizes))} distractors", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)

@@ -4,15 +4,12 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sphere.analysis.angles import angle_stats, angular_fisher_score  # noqa: E402
-from sphere.protocols.verification import l2_normalise  # noqa: E402
+from sphere.analysis.angles import angle_stats, angular_fisher_score
+from sphere.protocols.verification import l2_normalise
+from sphere.report.figures import plt, save
 
 
 def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,7 +48,4 @@ def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray,
         ax.set_axis_off()
         ax.set_box_aspect((1, 1, 1))
     fig.suptitle("3-d FC1 features of the 6 largest training identities, on the unit sphere", fontsize=10)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    save(fig, out)
