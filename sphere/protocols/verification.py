@@ -1,9 +1,11 @@
-"""Verification metrics shared by LFW and YTF: k-fold threshold accuracy, ROC AUC, TAR at FAR."""
+"""Verification metrics shared by LFW and YTF: k-fold threshold accuracy (the released rule of the
+authors' test/code/evaluation.m), ROC AUC, TAR at FAR."""
 from __future__ import annotations
 
 import numpy as np
 
-COSINE_THRESHOLDS = np.round(np.arange(-1.0, 1.0 + 1e-9, 1e-4), 4)
+# the released search grid, (-10000:10000)/10000 in evaluation.m
+COSINE_THRESHOLDS = np.arange(-10000, 10001) / 10000
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -11,21 +13,27 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
 
+def correct_at(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Pairs classified right at every threshold t under the released rule: a same-person pair is right
+    when score > t, a different-person pair when score < t, so a score equal to t is wrong either way
+    (`getAccuracy` of the authors' test/code/evaluation.m; docs/protocols.md). Vectorised by sorting."""
+    s = np.sort(np.asarray(scores, np.float64)[np.asarray(same, bool)])
+    d = np.sort(np.asarray(scores, np.float64)[~np.asarray(same, bool)])
+    same_above = len(s) - np.searchsorted(s, thresholds, side="right")
+    different_below = np.searchsorted(d, thresholds, side="left")
+    return same_above + different_below
+
+
 def accuracy_at(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Accuracy of the rule `same iff score > t` for every threshold t (vectorised by sorting)."""
-    order = np.argsort(scores, kind="stable")
-    s, y = scores[order], same[order].astype(bool)
-    # number of pairs with score <= t, and of those how many are positives
-    below = np.searchsorted(s, thresholds, side="right")
-    pos_below = np.concatenate([[0], np.cumsum(y)])[below]
-    true_neg = below - pos_below
-    true_pos = y.sum() - pos_below
-    return (true_pos + true_neg) / len(s)
+    """Fraction of pairs right at every threshold (the released rule of `correct_at`)."""
+    return correct_at(scores, same, thresholds) / len(scores)
 
 
 def best_threshold(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray = COSINE_THRESHOLDS) -> float:
-    """The first threshold of the grid that maximises accuracy (the released search, PAPER.md §3)."""
-    return float(thresholds[np.argmax(accuracy_at(scores, same, thresholds))])
+    """The mean of *all* grid thresholds that reach the best accuracy (`getThreshold` of evaluation.m:
+    grid (-10000:10000)/10000, then `mean(thresholds(accuracys == max(accuracys)))`)."""
+    correct = correct_at(scores, same, thresholds)  # integer counts: the tie test is exact
+    return float(np.mean(thresholds[correct == correct.max()]))
 
 
 def kfold_accuracy(
