@@ -14,14 +14,21 @@ from sphere.data.detections import read_detections
 from sphere.data.landmarks import read_landmarks
 from sphere.data.sources import as_roots, identity_of, resolve
 from sphere.data.store import LANDMARK_COLUMNS, write_store
+from sphere.errors import InputError
 
 
 def read_rgb(path: Path) -> np.ndarray:
+    """H x W x 3 uint8 RGB of any image PIL reads, whatever its suffix says (grayscale, CMYK, palette, alpha,
+    16-bit, PNG named .jpg); a missing, truncated or undecodable file raises InputError naming it."""
     try:
         with Image.open(path) as image:
+            if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16/32-bit grey: scale to 8 bits first
+                image = image.point(lambda v: v / 256).convert("L")
             return np.asarray(image.convert("RGB"))
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{path}: unreadable image ({error})") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: image not found") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise InputError(f"{path}: unreadable image ({error})") from None
 
 
 def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[str],
@@ -51,19 +58,23 @@ def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path,
     roots = as_roots(root)
     landmarks = read_landmarks(landmarks_file)
     if not landmarks:
-        raise ValueError(f"{landmarks_file}: no landmarks listed")
+        raise InputError(f"{landmarks_file}: no landmarks listed")
     outcome = read_detections(detections) if detections is not None else {}
     if detections is not None and (absent := sorted(set(landmarks) - set(outcome))):
-        raise ValueError(f"{detections}: no detection outcome for {len(absent)} listed image(s), e.g. {absent[0]!r}")
+        raise InputError(f"{detections}: no detection outcome for {len(absent)} listed image(s), e.g. {absent[0]!r}")
     identity = {p: identity_of(roots, p) for p in landmarks}
     identity = {p: i for p, i in identity.items() if i not in exclude}
     counts = Counter(identity.values())
     paths = sorted(p for p in identity if counts[identity[p]] >= min_images)
     if not paths:
-        raise ValueError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
+        raise InputError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
     crops = np.empty((len(paths), *size, 3), np.uint8)
     for i, rel in enumerate(tqdm(paths, desc=f"align {Path(out_dir).name}", disable=not progress)):
-        crops[i] = align_face(read_rgb(resolve(roots, rel)[0]), landmarks[rel], size)
+        image = read_rgb(resolve(roots, rel)[0])
+        try:
+            crops[i] = align_face(image, landmarks[rel], size)
+        except (ValueError, np.linalg.LinAlgError) as error:  # name the list the image and its points came from
+            raise InputError(f"{landmarks_file}: {rel}: {error}") from None
     states = [outcome.get(p, "given") for p in paths]
     write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], states,
                                             [identity[p] for p in paths]))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sphere.errors import InputError
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
@@ -19,7 +21,7 @@ def list_image_folder(root: Path, min_images: int = 1) -> pd.DataFrame:
     """
     root = Path(root)
     if not root.is_dir():
-        raise ValueError(f"{root}: not a folder")
+        raise InputError(f"{root}: not a folder")
     rows = []
     for ident in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         for f in sorted(ident.iterdir()):
@@ -29,7 +31,7 @@ def list_image_folder(root: Path, min_images: int = 1) -> pd.DataFrame:
     counts = table["identity"].value_counts()
     table = table[table["identity"].map(counts) >= min_images].reset_index(drop=True)
     if table.empty:
-        raise ValueError(f"{root}: no identity folder with at least {min_images} image(s) "
+        raise InputError(f"{root}: no identity folder with at least {min_images} image(s) "
                          f"({', '.join(sorted(IMAGE_SUFFIXES))})")
     names = sorted(table["identity"].unique())
     table["label"] = table["identity"].map({n: i for i, n in enumerate(names)}).astype("int64")

@@ -1,8 +1,11 @@
 """LFW View-2 `pairs.txt` (PAPER.md §4): `10 300`, then per fold 300 same and 300 different lines."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sphere.data.text import read_lines
+from sphere.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -11,40 +14,52 @@ class Pair:
     path1: str
     path2: str
     same: bool
+    where: str = field(default="", compare=False)  # "pairs.txt:LINE", for messages about this pair
 
 
 def image_path(name: str, number: str) -> str:
     """`Name/Name_0001.jpg`, the LFW file of a person's n-th image (1-based)."""
+    if not number.isdigit() or int(number) < 1:
+        raise ValueError(f"image number must be a positive integer, got {number!r}")
     return f"{name}/{name}_{int(number):04d}.jpg"
 
 
 def read_pairs(path: Path | str) -> list[Pair]:
-    """Parse a View-2 pairs file; a malformed line raises ValueError naming file and line."""
+    """Parse a View-2 pairs file; a malformed line raises InputError naming file and line.
+
+    Accepted as real copies come: a UTF-8 byte-order mark, CRLF line ends, tabs or runs of spaces
+    between fields, blank lines anywhere.
+    """
     path = Path(path)
-    lines = path.read_text().splitlines()
-    if not lines:
-        raise ValueError(f"{path}:1: empty pairs file")
-    header = lines[0].split()
+    numbered = [(n, line) for n, line in enumerate(read_lines(path), start=1) if line.strip()]
+    if not numbered:
+        raise InputError(f"{path}:1: empty pairs file")
+    (first, top), body = numbered[0], numbered[1:]
+    header = top.split()
     if len(header) != 2 or not all(h.isdigit() for h in header):
-        raise ValueError(f"{path}:1: header must be '<folds> <pairs per half-fold>', got {lines[0]!r}")
+        raise InputError(f"{path}:{first}: header must be '<folds> <pairs per half-fold>', got {top!r}")
     folds, half = int(header[0]), int(header[1])
+    if folds < 2 or half < 1:
+        raise InputError(f"{path}:{first}: need at least 2 folds of 1 + 1 pairs (thresholds come from the other "
+                         f"folds), header says {folds} folds of {half} + {half}")
     expected = folds * 2 * half
-    body = [(n, line) for n, line in enumerate(lines[1:], start=2) if line.strip()]
     if len(body) != expected:
-        raise ValueError(f"{path}: header promises {folds} folds x {2 * half} pairs = {expected}, found {len(body)}")
+        raise InputError(f"{path}: header promises {folds} folds x {2 * half} pairs = {expected}, found {len(body)}")
     pairs = []
     for i, (lineno, line) in enumerate(body):
         fold, position = divmod(i, 2 * half)
         fields = line.split()
         want_same = position < half
         try:
+            where = f"{path}:{lineno}"
             if want_same and len(fields) == 3:
-                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True))
+                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True, where))
             elif not want_same and len(fields) == 4:
-                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[2], fields[3]), False))
+                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[2], fields[3]), False,
+                                  where))
             else:
                 kind = "same-person 'name n1 n2'" if want_same else "different-person 'name1 n1 name2 n2'"
                 raise ValueError(f"expected a {kind} line")
         except ValueError as error:
-            raise ValueError(f"{path}:{lineno}: {error}: {line!r}") from None
+            raise InputError(f"{path}:{lineno}: {error}: {line!r}") from None
     return pairs

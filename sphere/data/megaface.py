@@ -22,6 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sphere.data.text import read_lines, read_text
+from sphere.errors import InputError
+
 HEADER = struct.Struct("<4i")
 CV_32F = 5
 
@@ -44,17 +47,23 @@ def write_feature_bin(path: Path | str, vec: np.ndarray) -> None:
 def read_feature_bin(path: Path | str) -> np.ndarray:
     """Read one devkit feature file as a float32 vector; a malformed header raises naming the file."""
     path = Path(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: feature file not found") from None
     if len(data) < HEADER.size:
-        raise ValueError(f"{path}: {len(data)} bytes, shorter than the 16-byte header")
+        raise InputError(f"{path}: {len(data)} bytes, shorter than the 16-byte header")
     rows, cols, elem_size, cv_type = HEADER.unpack_from(data)
     if cols != 1 or elem_size != 4 or cv_type != CV_32F or rows <= 0:
-        raise ValueError(
+        raise InputError(
             f"{path}: header (rows={rows}, cols={cols}, elem_size={elem_size}, type={cv_type}) is not "
             f"a float32 column vector (rows>0, cols=1, elem_size=4, type={CV_32F})")
     if len(data) != HEADER.size + 4 * rows:
-        raise ValueError(f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), file has {len(data)} bytes")
-    return np.frombuffer(data, dtype="<f4", offset=HEADER.size).astype(np.float32)
+        raise InputError(f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), file has {len(data)} bytes")
+    vec = np.frombuffer(data, dtype="<f4", offset=HEADER.size).astype(np.float32)
+    if not np.isfinite(vec).all():
+        raise InputError(f"{path}: value {int(np.flatnonzero(~np.isfinite(vec))[0])} of {rows} is not finite")
+    return vec
 
 
 def load_features(root: Path | str, images: Sequence[str], ending: str) -> np.ndarray:
@@ -68,22 +77,22 @@ def load_features(root: Path | str, images: Sequence[str], ending: str) -> np.nd
         path = feature_file(root, image, ending)
         vec = read_feature_bin(path)
         if vec.size != first.size:
-            raise ValueError(f"{path}: dimension {vec.size}, expected {first.size} like the first file")
+            raise InputError(f"{path}: dimension {vec.size}, expected {first.size} like the first file")
         out[i] = vec
     return out
 
 
 def _read_json(path: Path, keys: tuple[str, ...]) -> dict:
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+        raise InputError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
     if not isinstance(data, dict) or any(k not in data for k in keys):
-        raise ValueError(f"{path}: expected a JSON object with keys {list(keys)}")
+        raise InputError(f"{path}: expected a JSON object with keys {list(keys)}")
     for key in keys:
         values = data[key]
         if not isinstance(values, list) or not all(isinstance(v, (str, int)) for v in values):
-            raise ValueError(f"{path}: '{key}' must be a list of strings")
+            raise InputError(f"{path}: '{key}' must be a list of strings")
     return data
 
 
@@ -92,7 +101,7 @@ def read_probe_list(path: Path | str) -> tuple[list[str], list[str]]:
     path = Path(path)
     data = _read_json(path, ("path", "id"))
     if len(data["path"]) != len(data["id"]):
-        raise ValueError(f"{path}: {len(data['path'])} paths but {len(data['id'])} ids")
+        raise InputError(f"{path}: {len(data['path'])} paths but {len(data['id'])} ids")
     return [str(p) for p in data["path"]], [str(i) for i in data["id"]]
 
 
@@ -104,7 +113,7 @@ def read_distractor_list(path: Path | str) -> list[str]:
 def read_noise_list(path: Path | str) -> set[str]:
     """Image paths of a noise list (one per line; '#' comments; last tab field when tab-separated)."""
     noise = set()
-    for line in Path(path).read_text().splitlines():
+    for line in read_lines(path):
         line = line.strip()
         if line and not line.startswith("#"):
             noise.add(line.split("\t")[-1].strip())

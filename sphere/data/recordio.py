@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from sphere.data.text import read_lines
+from sphere.errors import InputError
+
 MAGIC = 0xCED7230A
 _HEAD = struct.Struct("<II")
 _IRHEADER = struct.Struct("<IfQQ")
@@ -57,18 +60,17 @@ def unpack(payload: bytes) -> tuple[IRHeader, bytes]:
 def read_index(path: Path) -> dict[int, int]:
     """Parse an `.idx` file: key -> byte offset."""
     index: dict[int, int] = {}
-    with open(path, encoding="ascii") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            parts = line.split("\t")
-            try:
-                key, offset = int(parts[0]), int(parts[1])
-            except (IndexError, ValueError):
-                raise ValueError(f"{path}:{lineno}: expected 'key<TAB>offset', got {line.rstrip()!r}") from None
-            if len(parts) != 2 or offset < 0:
-                raise ValueError(f"{path}:{lineno}: expected 'key<TAB>offset', got {line.rstrip()!r}")
-            index[key] = offset
+    for lineno, line in enumerate(read_lines(path), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t") if "\t" in line else line.split()
+        try:
+            key, offset = int(parts[0]), int(parts[1])
+        except (IndexError, ValueError):
+            raise InputError(f"{path}:{lineno}: expected 'key<TAB>offset', got {line.rstrip()!r}") from None
+        if len(parts) != 2 or offset < 0:
+            raise InputError(f"{path}:{lineno}: expected 'key<TAB>offset', got {line.rstrip()!r}")
+        index[key] = offset
     return index
 
 
@@ -79,7 +81,10 @@ class RecordIOReader:
         self.rec, self.idx = Path(rec), Path(idx)
         self._fd = -1
         self._index = read_index(self.idx)
-        self._fd = os.open(self.rec, os.O_RDONLY)
+        try:
+            self._fd = os.open(self.rec, os.O_RDONLY)
+        except OSError as error:
+            raise InputError(f"{self.rec}: cannot open: {error.strerror}") from None
         self._size = os.fstat(self._fd).st_size
 
     def close(self) -> None:
@@ -123,14 +128,14 @@ class RecordIOReader:
         while True:
             head = os.pread(self._fd, _HEAD.size, offset)
             if len(head) < _HEAD.size:
-                raise ValueError(f"{self.rec}: truncated record header at offset {offset} (key {key})")
+                raise InputError(f"{self.rec}: truncated record header at offset {offset} (key {key})")
             magic, word = _HEAD.unpack(head)
             if magic != MAGIC:
-                raise ValueError(f"{self.rec}: bad magic {magic:#010x} at offset {offset} (key {key})")
+                raise InputError(f"{self.rec}: bad magic {magic:#010x} at offset {offset} (key {key})")
             cflag, length = word >> 29, word & ((1 << 29) - 1)
             data = os.pread(self._fd, length, offset + _HEAD.size)
             if len(data) < length:
-                raise ValueError(f"{self.rec}: record at offset {offset} (key {key}) runs past the end of the file")
+                raise InputError(f"{self.rec}: record at offset {offset} (key {key}) runs past the end of the file")
             parts.append(data)
             if cflag in (0, 3):
                 break
@@ -143,7 +148,7 @@ class RecordIOReader:
         try:
             return unpack(payload)
         except ValueError as err:
-            raise ValueError(f"{self.rec}: key {key}: {err}") from None
+            raise InputError(f"{self.rec}: key {key}: {err}") from None
 
     def label(self, key: int) -> float | np.ndarray:
         """The label of record `key` (a float, or the label array when the header's flag > 0)."""
@@ -155,5 +160,5 @@ class RecordIOReader:
         try:
             with Image.open(io.BytesIO(data)) as im:
                 return np.asarray(im.convert("RGB"))
-        except OSError as err:
-            raise ValueError(f"{self.rec}: key {key}: undecodable image: {err}") from None
+        except (OSError, ValueError, Image.DecompressionBombError) as err:
+            raise InputError(f"{self.rec}: key {key}: undecodable image: {err}") from None

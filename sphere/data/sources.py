@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from sphere.data.imagefolder import list_image_folder
+from sphere.errors import InputError
 
 
 def as_roots(roots: Path | str | list) -> list[Path]:
@@ -34,7 +35,7 @@ def resolve(roots: list[Path], path: str) -> tuple[Path, str]:
         return roots[0] / path, path.split("/")[0]
     head, _, rel = path.partition("/")
     if head not in prefixes or not rel:
-        raise ValueError(f"{path!r}: with several roots a path must start with one of {prefixes}")
+        raise InputError(f"{path!r}: with several roots a path must start with one of {prefixes}")
     return roots[prefixes.index(head)] / rel, rel.split("/")[0]
 
 
@@ -44,7 +45,9 @@ def identity_of(roots: list[Path], path: str) -> str:
 
 def read_identity_list(path: Path | str) -> set[str]:
     """Identity folder names, one per line (blank lines and `#` comments ignored), e.g. those that overlap LFW."""
-    return {line.split("#")[0].strip() for line in Path(path).read_text().splitlines()} - {""}
+    from sphere.data.text import read_lines
+
+    return {line.split("#")[0].strip() for line in read_lines(path)} - {""}
 
 
 def list_sources(roots: Path | str | list, min_images: int = 1, exclude: set[str] = frozenset()) -> pd.DataFrame:
@@ -66,7 +69,7 @@ def list_sources(roots: Path | str | list, min_images: int = 1, exclude: set[str
     counts = merged["identity"].value_counts()
     merged = merged[merged["identity"].map(counts) >= min_images]
     if merged.empty:
-        raise ValueError(f"{', '.join(map(str, roots))}: no identity with at least {min_images} image(s)")
+        raise InputError(f"{', '.join(map(str, roots))}: no identity with at least {min_images} image(s)")
     names = sorted(merged["identity"].unique())
     merged = merged.assign(label=merged["identity"].map({n: i for i, n in enumerate(names)}).astype("int64"))
     return merged.sort_values("path").reset_index(drop=True)[["path", "identity", "label", "file"]]

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from sphere.errors import InputError, UnsafePickle
+
 
 def _encode_latin1(text: str, encoding: str = "latin1") -> bytes:
     if codecs.lookup(encoding).name != "iso8859-1":
@@ -71,7 +73,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"refusing to load global {module}.{name}") from None
+            raise UnsafePickle(f"refusing to load global {module}.{name}") from None
 
 
 def _as_bytes(item) -> bytes:
@@ -85,26 +87,30 @@ def _as_bytes(item) -> bytes:
 def read_verification_bin(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
     """Images (H x W x 3 uint8 RGB, in file order) and `same` (bool, one per pair (2i, 2i+1))."""
     path = Path(path)
-    with open(path, "rb") as fh:
+    try:
+        fh = open(path, "rb")
+    except OSError as err:
+        raise InputError(f"{path}: cannot open: {err.strerror}") from None
+    with fh:
         try:
             obj = RestrictedUnpickler(fh, encoding="bytes").load()
         except pickle.UnpicklingError as err:
-            raise pickle.UnpicklingError(f"{path}: {err}") from None
+            raise UnsafePickle(f"{path}: {err}") from None
         except Exception as err:  # truncated or not a pickle at all
-            raise ValueError(f"{path}: not a readable verification pickle: {err}") from None
+            raise InputError(f"{path}: not a readable verification pickle: {err}") from None
     if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
-        raise ValueError(f"{path}: expected a pickled (images, issame) pair, got {type(obj).__name__}")
+        raise InputError(f"{path}: expected a pickled (images, issame) pair, got {type(obj).__name__}")
     bins, issame = obj
     same = np.asarray(issame)
     if same.ndim != 1 or same.dtype.kind not in "bi":
-        raise ValueError(f"{path}: issame must be a list of bools, got {same.dtype} of shape {same.shape}")
+        raise InputError(f"{path}: issame must be a list of bools, got {same.dtype} of shape {same.shape}")
     if len(bins) != 2 * len(same):
-        raise ValueError(f"{path}: {len(bins)} images for {len(same)} pairs (expected {2 * len(same)})")
+        raise InputError(f"{path}: {len(bins)} images for {len(same)} pairs (expected {2 * len(same)})")
     images = []
     for i, item in enumerate(bins):
         try:
             with Image.open(io.BytesIO(_as_bytes(item))) as im:
                 images.append(np.asarray(im.convert("RGB")))
-        except (OSError, TypeError) as err:
-            raise ValueError(f"{path}: image {i}: cannot decode: {err}") from None
+        except (OSError, TypeError, ValueError, Image.DecompressionBombError) as err:
+            raise InputError(f"{path}: image {i}: cannot decode: {err}") from None
     return images, same.astype(bool)

@@ -18,8 +18,11 @@ Facts relied on (from the database README shipped with YouTubeFaces.tar, and pub
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sphere.data.text import finite_floats, read_lines
+from sphere.errors import InputError
 
 FRAME_NAME = re.compile(r"^(?P<video>[^.\\/]+)\.(?P<frame>\d+)\.jpg$", re.IGNORECASE)
 
@@ -50,6 +53,7 @@ class VideoPair:
     video1: str  # "name/video"
     video2: str
     same: bool
+    where: str = field(default="", compare=False)  # "splits.txt:LINE", for messages about this pair
 
 
 def frame_number(path: Path | str) -> int:
@@ -90,7 +94,7 @@ def read_labeled_faces(path: Path | str) -> dict[str, list[FaceBox]]:
     path = Path(path)
     person = path.name.removesuffix(".labeled_faces.txt")
     boxes: dict[str, list[FaceBox]] = {}
-    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+    for lineno, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         fields = [f.strip() for f in line.split(",")]
@@ -106,11 +110,11 @@ def read_labeled_faces(path: Path | str) -> dict[str, list[FaceBox]]:
             match = FRAME_NAME.match(file)
             if not match or match["video"] != video:
                 raise ValueError(f"filename {fields[0]!r} is not 'name\\video\\video.frame.jpg'")
-            cx, cy, width, height = (float(v) for v in fields[2:6])
+            cx, cy, width, height = finite_floats(fields[2:6], "box x, y, width, height")
             if width <= 0 or height <= 0:
                 raise ValueError(f"box size must be positive, got {width} x {height}")
         except ValueError as error:
-            raise ValueError(f"{path}:{lineno}: {error}") from None
+            raise InputError(f"{path}:{lineno}: {error}") from None
         key = f"{name}/{video}"
         boxes.setdefault(key, []).append(
             FaceBox(key, int(match["frame"]), f"{key}/{file}", cx, cy, width, height))
@@ -133,7 +137,7 @@ def read_splits(path: Path | str) -> list[VideoPair]:
     path = Path(path)
     pairs: list[VideoPair] = []
     seen_header = False
-    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+    for lineno, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         fields = [f.strip() for f in line.split(",")]
@@ -153,8 +157,8 @@ def read_splits(path: Path | str) -> list[VideoPair]:
             if fields[-1] not in ("0", "1"):
                 raise ValueError(f"is_same must be 0 or 1, got {fields[-1]!r}")
         except ValueError as error:
-            raise ValueError(f"{path}:{lineno}: {error}: {line!r}") from None
-        pairs.append(VideoPair(int(fields[0]), int(fields[1]), video1, video2, fields[-1] == "1"))
+            raise InputError(f"{path}:{lineno}: {error}: {line!r}") from None
+        pairs.append(VideoPair(int(fields[0]), int(fields[1]), video1, video2, fields[-1] == "1", f"{path}:{lineno}"))
     if not pairs:
-        raise ValueError(f"{path}: no pairs found")
+        raise InputError(f"{path}: no pairs found")
     return pairs

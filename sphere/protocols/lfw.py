@@ -5,15 +5,18 @@ import numpy as np
 import pandas as pd
 
 from sphere.data.lfw import Pair
+from sphere.errors import InputError
 from sphere.protocols.verification import accuracy_at, best_threshold, l2_normalise, roc_auc, tar_at_far
 
 
 def pair_features(pairs: list[Pair], features: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Features of the first and second image of every pair; a pair image missing from the store raises."""
     row = {p: i for i, p in enumerate(paths)}
-    missing = [p for pair in pairs for p in (pair.path1, pair.path2) if p not in row]
+    missing = [(pair, p) for pair in pairs for p in (pair.path1, pair.path2) if p not in row]
     if missing:
-        raise KeyError(f"{len(missing)} pair images are not in the aligned store, e.g. {missing[:3]}")
+        pair, image = missing[0]
+        raise InputError(f"{pair.where or 'pairs'}: image {image!r} is not in the aligned store "
+                         f"({len(missing)} pair image(s) missing in all; was it listed in the landmarks?)")
     first = features[[row[p.path1] for p in pairs]]
     second = features[[row[p.path2] for p in pairs]]
     return first.astype(np.float64), second.astype(np.float64)

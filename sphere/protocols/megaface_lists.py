@@ -21,6 +21,7 @@ from sphere.data.megaface import (
     read_probe_list,
     remove_noise,
 )
+from sphere.errors import InputError
 from sphere.protocols.megaface import megaface_ladder, megaface_metrics
 
 DISTRACTOR_LIST = "megaface_features_list.json_{size}_1"
@@ -43,12 +44,17 @@ def thin_roc(roc: dict) -> dict:
     return {key: np.asarray(values)[keep].tolist() for key, values in roc.items()}
 
 
+def distractor_list(list_dir: Path | str, size: int) -> str:
+    """How messages name the distractor list of a ladder size."""
+    return f"{Path(list_dir) / DISTRACTOR_LIST.format(size=size)} (distractor list)"
+
+
 def rows_of(images: Sequence[str], store_paths: Sequence[str], what: str) -> np.ndarray:
-    """Store rows of `images`; KeyError naming a few images the store lacks."""
+    """Store rows of `images`; InputError naming the list (`what`) and a few images the store lacks."""
     row = {p: i for i, p in enumerate(store_paths)}
     missing = [image for image in images if image not in row]
     if missing:
-        raise KeyError(f"{len(missing)} {what} images are not in the store, e.g. {missing[:3]}")
+        raise InputError(f"{what}: {len(missing)} images are not in the store, e.g. {missing[:3]}")
     return np.array([row[image] for image in images], dtype=np.int64)
 
 
@@ -59,17 +65,17 @@ def evaluate_megaface_lists(
 ) -> dict:
     """Rank-1/CMC (to rank 10), TAR@FAR=1e-6 and ROC per ladder size, with what was removed as noise."""
     images, ids = read_probe_list(probe_list)
-    probes = np.asarray(probe_features)[rows_of(images, probe_paths, "probe")]
+    probes = np.asarray(probe_features)[rows_of(images, probe_paths, f"{probe_list} (probe list)")]
     noise = read_noise_list(noise_list) if noise_list else set()
     lists, removed = {}, {}
     for size in sorted({int(s) for s in sizes}):
         kept, removed[size] = remove_noise(read_distractor_list(Path(list_dir) / DISTRACTOR_LIST.format(size=size)),
                                            noise)
         if not kept:
-            raise ValueError(f"{list_dir}: the {size}-distractor list is empty after noise removal")
+            raise InputError(f"{list_dir}: the {size}-distractor list is empty after noise removal")
         lists[size] = kept
     largest = lists[max(lists)]
-    rows = rows_of(largest, distractor_paths, "distractor")
+    rows = rows_of(largest, distractor_paths, distractor_list(list_dir, max(lists)))
     distractors = np.asarray(distractor_features)[rows]
     nested = all(lists[s] == largest[:len(lists[s])] for s in lists) and \
         len({len(v) for v in lists.values()}) == len(lists)
@@ -78,7 +84,7 @@ def evaluate_megaface_lists(
         results = megaface_ladder(probes, ids, distractors, [len(v) for v in lists.values()], **kwargs)
     else:
         results = [megaface_metrics(probes, ids, np.asarray(distractor_features)[
-            rows_of(v, distractor_paths, "distractor")], **kwargs) for v in lists.values()]
+            rows_of(v, distractor_paths, distractor_list(list_dir, s))], **kwargs) for s, v in lists.items()]
     for size, result in zip(lists, results):
         if "roc" in result["verification"]:
             result["verification"]["roc"] = thin_roc(result["verification"]["roc"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sphere.errors import InputError
+
 # the released search grid, (-10000:10000)/10000 in evaluation.m
 COSINE_THRESHOLDS = np.arange(-10000, 10001) / 10000
 
@@ -13,12 +15,23 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
 
+def require_finite(scores: np.ndarray) -> np.ndarray:
+    """The scores as float64; InputError naming the first non-finite one (a NaN would be scored as wrong)."""
+    scores = np.asarray(scores, np.float64)
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        raise InputError(f"{int(bad.sum())} of {len(scores)} pair scores are not finite (first: pair "
+                         f"{int(np.flatnonzero(bad)[0])}); the features hold NaN or inf")
+    return scores
+
+
 def correct_at(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Pairs classified right at every threshold t under the released rule: a same-person pair is right
     when score > t, a different-person pair when score < t, so a score equal to t is wrong either way
     (`getAccuracy` of the authors' test/code/evaluation.m; docs/protocols.md). Vectorised by sorting."""
-    s = np.sort(np.asarray(scores, np.float64)[np.asarray(same, bool)])
-    d = np.sort(np.asarray(scores, np.float64)[~np.asarray(same, bool)])
+    scores = require_finite(scores)
+    s = np.sort(scores[np.asarray(same, bool)])
+    d = np.sort(scores[~np.asarray(same, bool)])
     same_above = len(s) - np.searchsorted(s, thresholds, side="right")
     different_below = np.searchsorted(d, thresholds, side="left")
     return same_above + different_below
@@ -54,7 +67,7 @@ def kfold_accuracy(
 
 def roc_curve(scores: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(false accept rate, true accept rate) as the threshold falls through every distinct score."""
-    order = np.argsort(-np.asarray(scores, np.float64), kind="stable")
+    order = np.argsort(-require_finite(scores), kind="stable")
     s, y = np.asarray(scores)[order], np.asarray(same, bool)[order]
     last_of_tie = np.r_[s[1:] != s[:-1], True]
     tar = np.cumsum(y)[last_of_tie] / max(y.sum(), 1)

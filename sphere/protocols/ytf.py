@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sphere.data.ytf import VideoPair, frame_number
+from sphere.errors import InputError
 from sphere.protocols.verification import kfold_accuracy, l2_normalise, roc_auc
 
 DEFAULT_CAP = 100
@@ -81,16 +82,20 @@ def aggregation_record(cap: int = DEFAULT_CAP, selection: str = "even") -> dict:
 
 def evaluate_ytf(video_features: dict[str, np.ndarray], pairs: Sequence[VideoPair]) -> dict:
     """10-split YTF accuracy (threshold from the other splits), mean, std and AUC."""
-    missing = sorted({v for p in pairs for v in (p.video1, p.video2) if v not in video_features})
+    missing = [(p, v) for p in pairs for v in (p.video1, p.video2) if v not in video_features]
     if missing:
-        raise KeyError(f"{len(missing)} videos of the pairs have no feature, e.g. {missing[:5]}")
+        pair, video = missing[0]
+        count = len({v for _, v in missing})
+        raise InputError(f"{pair.where or 'splits'}: video {video!r} has no frames in the store ({count} "
+                         f"video(s) of the pairs missing in all, e.g. {sorted({v for _, v in missing})[:5]})")
     a = l2_normalise(np.stack([np.asarray(video_features[p.video1], np.float64) for p in pairs]))
     b = l2_normalise(np.stack([np.asarray(video_features[p.video2], np.float64) for p in pairs]))
     scores = np.sum(a * b, axis=1)
     same = np.array([p.same for p in pairs])
     folds = np.array([p.split for p in pairs])
     if len(np.unique(folds)) < 2:
-        raise ValueError("need at least 2 splits to choose thresholds on the other splits")
+        raise InputError(f"{pairs[0].where.rsplit(':', 1)[0] or 'splits'}: need at least 2 splits to choose "
+                         "thresholds on the other splits")
     per_split = kfold_accuracy(scores, same, folds)
     return {
         "accuracy_mean": float(per_split.mean()),

@@ -18,6 +18,6 @@ def test_released_integer_format(tmp_path):
 
 
 def test_short_line_names_file_and_line(tmp_path):
-    (tmp_path / "lm.txt").write_text("a.jpg\t" + "\t".join(["1"] * 10) + "\nb.jpg\t1\t2\n")
+    (tmp_path / "lm.txt").write_text("a.jpg\t" + "\t".join(str(v) for v in range(10)) + "\nb.jpg\t1\t2\n")
     with pytest.raises(ValueError, match=r"lm.txt:2: expected a path and 10 coordinates"):
         read_landmarks(tmp_path / "lm.txt")

@@ -81,7 +81,7 @@ def test_multipart_record_is_rejoined(insightface_set):
 
 def test_errors_name_file_line_and_key(insightface_set):
     idx = insightface_set / "bad.idx"
-    idx.write_text("0\t0\n1 24\n")
+    idx.write_text("0\t0\n1\t24x\n")  # (spaces instead of a tab are accepted)
     with pytest.raises(ValueError, match=r"bad.idx:2: expected"):
         RecordIOReader(insightface_set / "train.rec", idx)
     idx.write_text("0\t0\n1\t4\n")  # offset 4 is inside record 0

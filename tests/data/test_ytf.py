@@ -48,7 +48,7 @@ def test_read_labeled_faces_real_format(tmp_path):
 
 @pytest.mark.parametrize("bad, message", [
     ("Richard_Gere\\3\\3.618.jpg,0,262,165\n", "fields"),
-    ("Richard_Gere\\3\\3.618.jpg,0,262,x,132,132,0.0,1\n", "could not convert"),
+    ("Richard_Gere\\3\\3.618.jpg,0,262,x,132,132,0.0,1\n", "must be numbers"),
     ("Tom_Hanks\\3\\3.618.jpg,0,262,165,132,132,0.0,1\n", "belongs to 'Tom_Hanks'"),
     ("Richard_Gere\\3\\4.618.jpg,0,262,165,132,132,0.0,1\n", "video.frame.jpg"),
     ("Richard_Gere\\3\\3.618.jpg,0,262,165,0,132,0.0,1\n", "positive"),

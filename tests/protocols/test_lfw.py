@@ -1,6 +1,7 @@
 import numpy as np
 
 from sphere.data.lfw import Pair
+from sphere.errors import InputError
 from sphere.protocols.lfw import evaluate_lfw
 
 
@@ -38,5 +39,5 @@ def test_ten_folds_known_answer():
 def test_missing_image_is_named():
     import pytest
 
-    with pytest.raises(KeyError, match="b.jpg"):
+    with pytest.raises(InputError, match="b.jpg"):
         evaluate_lfw([Pair(0, "a.jpg", "b.jpg", True)], np.ones((1, 2)), ["a.jpg"])

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from sphere.errors import InputError
 from sphere.protocols.megaface_lists import (
     evaluate_megaface_lists,
     list_sizes,
@@ -72,7 +73,7 @@ def test_noise_list_is_removed_and_recorded(devkit, tmp_path):
 def test_images_missing_from_the_store_are_named(devkit):
     devkit["distractor_paths"] = devkit["distractor_paths"][:2]
     devkit["distractor_features"] = devkit["distractor_features"][:2]
-    with pytest.raises(KeyError, match="1 distractor images are not in the store"):
+    with pytest.raises(InputError, match=r"distractor list\): 1 images are not in the store"):
         evaluate_megaface_lists(**devkit)
 
 

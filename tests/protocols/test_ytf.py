@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from sphere.data.ytf import VideoPair
+from sphere.errors import InputError
 from sphere.protocols.ytf import (
     aggregation_record,
     evaluate_ytf,
@@ -71,5 +72,5 @@ def test_evaluate_ytf_hand_computed():
 def test_evaluate_ytf_missing_video():
     feats, pairs = _pairs_with_scores({1: [(0.9, True)], 2: [(0.1, False)]})
     del feats["P1_1/0"]
-    with pytest.raises(KeyError, match="P1_1/0"):
+    with pytest.raises(InputError, match="P1_1/0"):
         evaluate_ytf(feats, pairs)

@@ -1,0 +1,59 @@
+"""Atomic writes: a temporary file in the target's folder, then os.replace (DESIGN.md, Robustness).
+
+A killed or failing writer leaves the previous file (or none), never a half-written one that looks
+complete; a full disk or an unwritable folder raises a UserError naming the target path.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sphere.errors import UserError
+
+
+def write_error(path: Path, error: OSError) -> UserError:
+    """The one-line error for a failed write of `path` (full disk, read-only or missing folder)."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason += " (disk full or file size limit)"
+    return UserError(f"cannot write {path}: {reason}; nothing was written there")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; on success it replaces `path`, on any error it is removed."""
+    path = Path(path)
+    # keep the suffix last, so writers that append one (np.save adds .npy) write exactly this file
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as error:
+        raise write_error(path, error) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_text(path: Path | str, text: str) -> None:
+    """Write `text` to `path` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def save_npy(path: Path | str, array) -> None:
+    """np.save to `path` atomically."""
+    import numpy as np
+
+    with atomic_path(path) as tmp:
+        np.save(tmp, array)
+
+
+def to_csv(frame, path: Path | str, **kwargs) -> None:
+    """DataFrame.to_csv to `path` atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, **kwargs)
