@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from sphere.errors import UserError
+
 
 def cmd_synth(args: argparse.Namespace) -> None:
     from sphere.config import load_config
@@ -57,12 +59,13 @@ def cmd_detect_landmarks(args: argparse.Namespace) -> None:
     weights = resolve_mtcnn_weights(args.weights and Path(args.weights), Path(args.cache).expanduser())
     landmarks, outcome, summary = detect_folder([Path(r) for r in args.root], weights, args.device, args.min_images,
                                                 args.min_face, args.chunk, exclude=excluded(args.exclude))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    from sphere import atomic
+
     write_landmarks(args.out, landmarks)
     if args.detections:
         write_detections(Path(args.detections), outcome)
     if args.summary:
-        Path(args.summary).write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+        atomic.write_text(args.summary, json.dumps(summary.as_dict(), indent=2) + "\n")
     print(f"MTCNN on {summary.device}: {summary.images} images, {summary.detected} detected "
           f"({100 * summary.rate:.2f} %), {summary.fallback} fallback (centred square, mean layout), "
           f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)", file=sys.stderr)
@@ -72,9 +75,10 @@ def cmd_detection_table(args: argparse.Namespace) -> None:
     from sphere.align.detect import summary_table
 
     if len(args.summary) != len(args.split):
-        raise ValueError(f"{len(args.summary)} --summary files but {len(args.split)} --split names")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    summary_table(dict(zip(args.split, map(Path, args.summary)))).to_csv(args.out, index=False)
+        raise UserError(f"{len(args.summary)} --summary files but {len(args.split)} --split names")
+    from sphere import atomic
+
+    atomic.to_csv(summary_table(dict(zip(args.split, map(Path, args.summary)))), args.out, index=False)
 
 
 def cmd_subset_store(args: argparse.Namespace) -> None:
@@ -98,24 +102,23 @@ def cmd_features(args: argparse.Namespace) -> None:
     from sphere.features import extract_store
 
     if len(args.store) != len(args.out):
-        raise ValueError(f"{len(args.store)} --store folders but {len(args.out)} --out files")
+        raise UserError(f"{len(args.store)} --store folders but {len(args.out)} --out files")
     for store, out in zip(args.store, args.out):  # one process (one model load) for several stores
         extract_store(Path(args.model), Path(store), Path(out), args.device, args.threads or 0)
 
 
 def cmd_lfw(args: argparse.Namespace) -> None:
-    import numpy as np
-
+    from sphere import atomic
     from sphere.data.lfw import read_pairs
-    from sphere.data.store import read_store
+    from sphere.data.store import read_features, read_store
     from sphere.protocols.lfw import evaluate_lfw
 
-    paths = read_store(args.store).index["path"].tolist()
-    result = evaluate_lfw(read_pairs(args.pairs), np.load(args.features), paths)
+    store = read_store(args.store)
+    pairs = read_pairs(args.pairs)
+    result = evaluate_lfw(pairs, read_features(args.features, store, args.store), store.index["path"].tolist())
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.pop("pairs").to_csv(out / "pairs.csv", index=False)
-    (out / "lfw.json").write_text(json.dumps(result, indent=2) + "\n")
+    atomic.to_csv(result.pop("pairs"), out / "pairs.csv", index=False)
+    atomic.write_text(out / "lfw.json", json.dumps(result, indent=2) + "\n")
     print(f"LFW protocol: {result['accuracy']:.2f} +- {result['std']:.2f} % (10-fold), AUC {result['auc']:.4f}")
 
 
@@ -141,36 +144,36 @@ def cmd_synth_megaface(args: argparse.Namespace) -> None:
 
 
 def cmd_ytf(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from sphere.data.store import read_store
+    from sphere import atomic
+    from sphere.data.store import read_features, read_store
     from sphere.data.ytf import read_splits
     from sphere.protocols.ytf import aggregation_record, evaluate_ytf, video_features
 
-    paths = read_store(args.store).index["path"].tolist()
-    videos = video_features(np.load(args.features), paths, args.frame_cap, args.frame_selection)
-    result = {**evaluate_ytf(videos, read_splits(args.splits)), "aggregation": aggregation_record(
+    store = read_store(args.store)
+    splits = read_splits(args.splits)
+    features = read_features(args.features, store, args.store)
+    videos = video_features(features, store.index["path"].tolist(), args.frame_cap, args.frame_selection)
+    result = {**evaluate_ytf(videos, splits), "aggregation": aggregation_record(
         args.frame_cap, args.frame_selection), "n_videos": len(videos)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    atomic.write_text(args.out, json.dumps(result, indent=2) + "\n")
     print(f"YTF protocol: {100 * result['accuracy_mean']:.2f} +- {100 * result['accuracy_std']:.2f} % "
           f"({len(result['splits'])} splits), AUC {result['auc']:.4f}")
 
 
 def cmd_megaface(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from sphere.data.store import read_store
+    from sphere import atomic
+    from sphere.data.store import read_features, read_store
     from sphere.protocols.megaface_lists import evaluate_megaface_lists, list_sizes
 
+    probe, distractor = read_store(args.probe_store), read_store(args.distractor_store)
     result = evaluate_megaface_lists(
-        np.load(args.probe_features), read_store(args.probe_store).index["path"].tolist(),
-        np.load(args.distractor_features, mmap_mode="r"), read_store(args.distractor_store).index["path"].tolist(),
+        read_features(args.probe_features, probe, args.probe_store), probe.index["path"].tolist(),
+        read_features(args.distractor_features, distractor, args.distractor_store, mmap=True),
+        distractor.index["path"].tolist(),
         Path(args.probe_list), Path(args.lists), args.sizes or list_sizes(args.lists),
         args.noise_list and Path(args.noise_list),
         None if args.device == "auto" else args.device)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    atomic.write_text(args.out, json.dumps(result, indent=2) + "\n")
     for r in result["results"]:
         tar = r["verification"]["tar_at_far"][0]
         print(f"MegaFace {r['distractors']:>8} distractors: rank-1 {100 * r['identification']['rank1']:.2f} %, "
@@ -241,7 +244,10 @@ def cmd_bench_megaface(args: argparse.Namespace) -> None:
 def cmd_check_config(args: argparse.Namespace) -> None:
     from sphere.config import load_config
 
+    from sphere.config_checks import check
+
     config = load_config(args.config)
+    check(config, args.config, paths=True)  # also the user's files and folders the run reads
     print(yaml.safe_dump({"run": config["run"], "methods": list(config["methods"])}, sort_keys=False), end="")
 
 
@@ -405,11 +411,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a verb. A user error (bad input, config or environment: sphere.errors.UserError, or a file the
+    operating system refused) prints one line `sphere <verb>: <message>` and exits with status 2; any
+    other exception is a programming error and keeps its traceback."""
     args = parser().parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, FileNotFoundError, KeyError) as error:
-        print(f"sphere {args.verb}: error: {error}", file=sys.stderr)
+    except UserError as error:
+        print(f"sphere {args.verb}: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as error:  # missing file, unwritable folder, full disk: the OS names the path
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"sphere {args.verb}: {where}{error.strerror or error}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from sphere.errors import ConfigError
 from sphere.losses import HEADS, head_params
 from sphere.train import TrainConfig
 
@@ -20,17 +21,14 @@ FOLDER_SECTIONS = {
 }
 
 
-class ConfigError(ValueError):
-    pass
-
-
 def validate(config: dict, source: str = "config") -> dict:
     """Raise ConfigError naming the offending key for schema violations, unknown losses or parameters."""
     schema = yaml.safe_load(SCHEMA.read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.path))
-    if errors:
-        lines = [f"{source}: {e.json_path.replace('$', '<root>', 1)}: {e.message}" for e in errors]
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    if errors:  # one line: the first problem, then the others
+        lines = [f"{e.json_path.replace('$.', '', 1).replace('$', '<root>', 1)}: {e.message}" for e in errors]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        raise ConfigError(f"{source}: invalid configuration: {lines[0]}{more}" + "".join(f"; {x}" for x in lines[1:]))
     for name, method in config["methods"].items():
         where = f"{source}: methods.{name}"
         if method["loss"] not in HEADS:
@@ -56,15 +54,24 @@ def validate(config: dict, source: str = "config") -> dict:
             missing = set(keys) - set(config.get(section, keys))
             if missing:
                 raise ConfigError(f"{source}: {section}: data.source 'folders' needs {sorted(missing)}")
+    from sphere.config_checks import check
+
+    check(config, source)  # loss-parameter ranges and schedules, before any job starts
     return config
 
 
 def load_config(path: Path | str) -> dict:
     path = Path(path)
     try:
-        config = yaml.safe_load(path.read_text())
+        config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config: {error.strerror}") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
+    if config is not None and not isinstance(config, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys (run, methods, ...), got {type(config).__name__}")
     return validate(config or {}, str(path))
 
 

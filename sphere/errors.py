@@ -21,3 +21,7 @@ class UnsafePickle(InputError, pickle.UnpicklingError):
 
 class BusyError(UserError):
     """Another process is writing the same output folder."""
+
+
+class ConfigError(UserError, ValueError):
+    """A run configuration that cannot run; the message names the config file and the key."""

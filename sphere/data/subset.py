@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from sphere.data.store import read_store, write_store
+from sphere.errors import InputError
 
 
 def top_identities(index, n: int) -> list[str]:
@@ -13,7 +14,7 @@ def top_identities(index, n: int) -> list[str]:
     counts = index.groupby("identity").size().reset_index(name="images")
     counts = counts.sort_values(["images", "identity"], ascending=[False, True])
     if len(counts) < n:
-        raise ValueError(f"asked for {n} identities, the store has {len(counts)}")
+        raise InputError(f"asked for {n} identities, the store has {len(counts)}")
     return counts["identity"].head(n).tolist()
 
 

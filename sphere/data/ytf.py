@@ -60,7 +60,7 @@ def frame_number(path: Path | str) -> int:
     """The `<frame>` of `<video>.<frame>.jpg`; ValueError if the name has another shape."""
     match = FRAME_NAME.match(Path(str(path).replace("\\", "/")).name)
     if not match:
-        raise ValueError(f"{path}: not a YTF frame name '<video>.<frame>.jpg'")
+        raise InputError(f"{path}: not a YTF frame name '<video>.<frame>.jpg'")
     return int(match["frame"])
 
 
@@ -72,7 +72,7 @@ def list_video_frames(root: Path | str) -> dict[str, list[Path]]:
     """
     root = Path(root)
     if not root.is_dir():
-        raise ValueError(f"{root}: not a folder (expected frame_images_DB)")
+        raise InputError(f"{root}: not a folder (expected frame_images_DB)")
     videos: dict[str, list[Path]] = {}
     for person in sorted(p for p in root.iterdir() if p.is_dir()):
         for video in sorted(v for v in person.iterdir() if v.is_dir()):
@@ -82,7 +82,7 @@ def list_video_frames(root: Path | str) -> dict[str, list[Path]]:
                     continue
                 match = FRAME_NAME.match(file.name)
                 if not match or match["video"] != video.name:
-                    raise ValueError(f"{file}: expected '{video.name}.<frame>.jpg'")
+                    raise InputError(f"{file}: expected '{video.name}.<frame>.jpg'")
                 frames.append((int(match["frame"]), file))
             if frames:
                 videos[f"{person.name}/{video.name}"] = [f for _, f in sorted(frames)]

@@ -36,4 +36,8 @@ def create_head(name: str, feature_dim: int, num_classes: int, **params: object)
             f"unknown parameter(s) {', '.join(unknown)} for loss {name!r}; "
             f"valid parameters: {', '.join(head_params(name)) or 'none'}"
         )
+    from sphere.losses.ranges import param_errors
+
+    if errors := param_errors(name, params):
+        raise ValueError("; ".join(f"{key}: {message}" for key, message in errors))
     return HEADS[name](feature_dim, num_classes, **params)

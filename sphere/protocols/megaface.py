@@ -31,6 +31,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from sphere.errors import InputError
+
 MAX_KEPT = 1 << 26  # impostor scores kept for exact TAR@FAR (256 MB of float32)
 LADDER = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
 HIST_ROWS_ELEMENTS = 1 << 24  # elements binned per step (bounds the int32 index buffer)
@@ -158,12 +160,12 @@ def megaface_ladder(
     n_dist = len(distractors)
     sizes = sorted(set(int(s) for s in (sizes if sizes is not None else [n_dist])))
     if not sizes or sizes[0] < 1 or sizes[-1] > n_dist:
-        raise ValueError(f"distractor sizes {sizes} must lie in 1..{n_dist}")
+        raise InputError(f"distractor sizes {sizes} must lie in 1..{n_dist}")
     ids = np.asarray([str(i) for i in probe_ids])
     probes = torch.as_tensor(np.asarray(probe_features, np.float32) if not isinstance(probe_features, torch.Tensor)
                              else probe_features).to(device, torch.float32)
     if probes.ndim != 2 or len(probes) != len(ids):
-        raise ValueError(f"probe features {tuple(probes.shape)} do not match {len(ids)} probe ids")
+        raise InputError(f"probe features {tuple(probes.shape)} do not match {len(ids)} probe ids")
     n_probe = len(probes)
     precision = torch.get_float32_matmul_precision()
     torch.set_float32_matmul_precision("highest")  # exact float32 scores, no TF32

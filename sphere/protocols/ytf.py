@@ -27,11 +27,11 @@ SELECTIONS = ("even", "first")
 def select_frames(n_frames: int, cap: int = DEFAULT_CAP, selection: str = "even") -> np.ndarray:
     """Indices of the frames used: all if n_frames <= cap, else the first `cap` or `cap` evenly spaced."""
     if selection not in SELECTIONS:
-        raise ValueError(f"unknown frame selection {selection!r}; expected one of {SELECTIONS}")
+        raise InputError(f"unknown frame selection {selection!r}; expected one of {SELECTIONS}")
     if n_frames < 1:
         raise ValueError("a video needs at least one frame")
     if cap < 1:
-        raise ValueError(f"frame cap must be >= 1, got {cap}")
+        raise InputError(f"frame cap must be >= 1, got {cap}")
     if n_frames <= cap:
         return np.arange(n_frames)
     if selection == "first":
@@ -55,7 +55,7 @@ def group_frames(paths: Sequence[str]) -> dict[str, np.ndarray]:
     for row, path in enumerate(paths):
         parts = str(path).replace("\\", "/").split("/")
         if len(parts) < 3:
-            raise ValueError(f"row {row}: {path!r} is not 'name/video/video.frame.jpg'")
+            raise InputError(f"row {row}: {path!r} is not 'name/video/video.frame.jpg'")
         groups.setdefault(f"{parts[-3]}/{parts[-2]}", []).append((frame_number(path), row))
     return {key: np.array([row for _, row in sorted(rows)]) for key, rows in groups.items()}
 
@@ -66,7 +66,7 @@ def video_features(
     """One feature per video from frame features aligned with `paths` (N x D)."""
     features = np.asarray(features)
     if len(features) != len(paths):
-        raise ValueError(f"{len(features)} feature rows for {len(paths)} paths")
+        raise InputError(f"{len(features)} feature rows for {len(paths)} paths")
     return {key: video_feature(features[rows], cap, selection) for key, rows in group_frames(paths).items()}
 
 
