@@ -8,6 +8,7 @@ channels_last and torch.compile, and the loop reads nothing back from the GPU be
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -22,9 +23,13 @@ import yaml
 from torch import nn
 from tqdm import tqdm
 
+from sphere import atomic
+from sphere.checkpoint import CHECKPOINT, discard_checkpoints, load_checkpoint, save_checkpoint
 from sphere.data.device_store import DeviceStore
 from sphere.data.store import read_store
 from sphere.distributed import World, barrier, init_world, shard
+from sphere.errors import UserError
+from sphere.lock import exclusive
 from sphere.losses import Head, HeadOutput, create_head
 from sphere.models import create_model
 from sphere.sampling import BatchSampler
@@ -133,12 +138,6 @@ def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceS
     return out, y
 
 
-def _save_atomic(obj: dict, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None = None, progress: bool = True) -> Path:
     """Train (or resume) a run; `stop_at` ends it early after checkpointing, as an interruption would."""
     out_dir = Path(out_dir)
@@ -153,7 +152,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     labels_np = store.index["label"].to_numpy()
     input_size = tuple(store.images.shape[1:3])
     if cfg.batch_size % world.size:
-        raise ValueError(f"batch_size {cfg.batch_size} does not split evenly over {world.size} processes")
+        raise UserError(f"batch_size {cfg.batch_size} does not split evenly over {world.size} processes")
 
     model, head, net, optimizer = build(cfg, store.num_classes, input_size, device)
     sampler = BatchSampler(labels_np, cfg.batch_size, cfg.images_per_identity if head.needs_pairs else None, cfg.seed)
@@ -161,16 +160,20 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     if world.size > 1:
         step_net = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
 
-    checkpoint_path, metrics_path = out_dir / "checkpoint.pt", out_dir / "metrics.csv"
+    checkpoint_path, metrics_path = out_dir / CHECKPOINT, out_dir / "metrics.csv"
     step, rows = 0, []
     settings = resume_key(cfg)
-    if checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location=device, weights_only=True)
-        if state.get("settings") != settings:  # a checkpoint of other settings is not this run's past
-            print(f"{checkpoint_path}: written with other settings; training from scratch", file=sys.stderr)
-            checkpoint_path.unlink()
+    # a corrupt checkpoint is set aside (checkpoint.pt.corrupt) for the previous one or a fresh start
+    state = load_checkpoint(out_dir, device, {"model": model.state_dict(), "head": head.state_dict()},
+                            set_aside=world.is_main)
+    if state is not None and state.get("settings") != settings:  # a checkpoint of other settings is not this run's past
+        print(f"{checkpoint_path}: written with other settings; training from scratch", file=sys.stderr)
+        barrier(world)
+        if world.is_main:
+            discard_checkpoints(out_dir)
             metrics_path.unlink(missing_ok=True)
-    if checkpoint_path.exists():
+        state = None
+    if state is not None:
         model.load_state_dict(state["model"])
         head.load_state_dict(state["head"])
         optimizer.load_state_dict(state["optimizer"])
@@ -181,15 +184,15 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     if world.is_main:
         record = {**asdict(cfg), "effective_batch": cfg.batch_size, "processes": world.size,
                   "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
-        (out_dir / "train.yaml").write_text(yaml.safe_dump(record, sort_keys=False))
+        atomic.write_text(out_dir / "train.yaml", yaml.safe_dump(record, sort_keys=False))
 
     source = DeviceStore(store.images, labels_np, device)
 
     def checkpoint() -> None:
         if world.is_main:
-            _save_atomic({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
-                          "sampler": sampler.get_state(), "step": step, "settings": settings}, checkpoint_path)
-            pd.DataFrame(rows).to_csv(metrics_path, index=False)
+            save_checkpoint({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
+                             "sampler": sampler.get_state(), "step": step, "settings": settings}, out_dir)
+            atomic.to_csv(pd.DataFrame(rows), metrics_path, index=False)
         barrier(world)
 
     net.train()
@@ -215,7 +218,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
             loss_mean = loss_sum.item() / seen  # the only read-back from the device: once per interval
             if not math.isfinite(loss_mean):
                 if world.is_main:  # the log up to the divergence is the evidence; keep it
-                    pd.DataFrame(rows + [{"step": step, "loss": loss_mean}]).to_csv(metrics_path, index=False)
+                    atomic.to_csv(pd.DataFrame(rows + [{"step": step, "loss": loss_mean}]), metrics_path, index=False)
                 good = checkpoint_path if checkpoint_path.exists() else "none"
                 raise NonFiniteLoss(f"non-finite loss at step {step}; last good checkpoint: {good} "
                                     "(try a higher lambda_min, a lower lr or a softmax warm start)")
@@ -237,24 +240,31 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
 
 
 def save_model(weights: dict, cfg: TrainConfig, input_size: tuple[int, int], out_dir: Path, status: dict) -> None:
-    """The FC1 network for feature extraction, and `status.json` saying how its training ended."""
-    torch.save({"model": weights, "model_name": cfg.model, "width": cfg.width, "feature_dim": cfg.feature_dim,
-                "input_size": list(input_size)}, out_dir / "model.pt")
-    (out_dir / "status.json").write_text(json.dumps(status) + "\n")
+    """The FC1 network for feature extraction, and `status.json` saying how its training ended (both atomic)."""
+    with atomic.atomic_path(out_dir / "model.pt") as tmp:
+        torch.save({"model": weights, "model_name": cfg.model, "width": cfg.width, "feature_dim": cfg.feature_dim,
+                    "input_size": list(input_size)}, tmp)
+    atomic.write_text(out_dir / "status.json", json.dumps(status) + "\n")
 
 
 def train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path) -> Path:
     """Train; if the loss becomes non-finite, keep the last good checkpoint's network as the result and
-    record the divergence in `status.json`, so tables show the failure instead of a blank (PAPER.md §6.2)."""
+    record the divergence in `status.json`, so tables show the failure instead of a blank (PAPER.md §6.2).
+    The out folder is locked for the run (one writer; other DDP processes, RANK > 0, share the rank-0 lock)."""
+    lock = exclusive(out_dir) if int(os.environ.get("RANK", "0")) == 0 else contextlib.nullcontext()
+    with lock:
+        return _train_or_record_divergence(cfg, store_dir, out_dir)
+
+
+def _train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path) -> Path:
     try:
         return train(cfg, store_dir, out_dir)
     except NonFiniteLoss as error:
         print(f"sphere train: {error}", file=sys.stderr)
-        checkpoint = Path(out_dir) / "checkpoint.pt"
         store = read_store(store_dir)
         input_size = tuple(store.images.shape[1:3])
-        if checkpoint.exists():
-            state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        state = load_checkpoint(out_dir, "cpu")
+        if state is not None:
             weights, good_step = state["model"], int(state["step"])
         else:  # diverged before the first checkpoint: the seeded initial network
             weights, good_step = build(cfg, store.num_classes, input_size, torch.device("cpu"))[0].state_dict(), 0

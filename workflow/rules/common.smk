@@ -16,6 +16,17 @@ SYNTHETIC = config.get("data", {}).get("source", "synthetic") == "synthetic"
 DETECT = not SYNTHETIC and config.get("data", {}).get("detect", False)
 
 
+def all_cores(wildcards):
+    """Every core Snakemake was given; a function, so it is read when a job is scheduled and
+    `snakemake --unlock` (which gives no --cores) still parses the workflow."""
+    return workflow.cores
+
+
+def job_threads(wildcards):
+    """Threads of a training or detection job: `train.threads`, or every core where it is 0."""
+    return config.get("train", {}).get("threads", 1) or workflow.cores
+
+
 def raw(key):
     """Raw inputs: the synthetic generator's outputs, or the user's folders (data.source: folders)."""
     synthetic = {

@@ -9,7 +9,7 @@ if SYNTHETIC:
             RUN / "raw" / "train_landmarks.txt",
             RUN / "raw" / "lfw_landmarks.txt",
             RUN / "raw" / "pairs.txt",
-        threads: workflow.cores
+        threads: all_cores
         log:
             RUN / "logs" / "synthesize.log",
         shell:

@@ -51,7 +51,7 @@ if DETECT:
             cache=f" --cache {DATA['mtcnn_cache']}" if "mtcnn_cache" in DATA else "",
             min_face=DATA.get("mtcnn_min_face", 20),
             device=DATA.get("detect_device", "auto"),
-        threads: config.get("train", {}).get("threads", 1) or workflow.cores
+        threads: job_threads
         resources:
             gpu=int(DATA.get("detect_device", "auto") != "cpu"),
         log:

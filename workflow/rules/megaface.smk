@@ -18,7 +18,7 @@ if MEGAFACE and SYNTHETIC:
             directory(RUN / "raw" / "megaface" / "templatelists"),
             RUN / "raw" / "megaface" / "probe_landmarks.txt",
             RUN / "raw" / "megaface" / "distractor_landmarks.txt",
-        threads: workflow.cores
+        threads: all_cores
         log:
             RUN / "logs" / "synthesize_megaface.log",
         shell:

@@ -7,7 +7,7 @@ rule train:
     params:
         store=lambda w: train_store(w.method),
         settings=lambda w: train_settings(w.method),  # a changed setting retrains this method only
-    threads: config.get("train", {}).get("threads", 1) or workflow.cores
+    threads: job_threads
     resources:
         # one GPU unless the method pins the CPU; the default profile caps the total at the GPUs present
         gpu=lambda w: int(train_setting(w.method, "device") != "cpu"),

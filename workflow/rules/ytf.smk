@@ -13,7 +13,7 @@ if YTF and SYNTHETIC:
             directory(RUN / "raw" / "ytf" / "frame_images_DB"),
             RUN / "raw" / "ytf" / "ytf_landmarks.txt",
             RUN / "raw" / "ytf" / "splits.txt",
-        threads: workflow.cores
+        threads: all_cores
         log:
             RUN / "logs" / "synthesize_ytf.log",
         shell:
