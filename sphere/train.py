@@ -28,7 +28,7 @@ from sphere.checkpoint import CHECKPOINT, discard_checkpoints, load_checkpoint, 
 from sphere.data.device_store import DeviceStore
 from sphere.data.store import read_store
 from sphere.distributed import World, barrier, init_world, shard
-from sphere.errors import UserError
+from sphere.errors import InputError, UserError
 from sphere.lock import exclusive
 from sphere.losses import Head, HeadOutput, create_head
 from sphere.models import create_model
@@ -274,8 +274,15 @@ def _train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path
 
 
 def load_model(path: Path, device: torch.device | str = "cpu") -> nn.Module:
-    """The FC1 network saved by `train`, in eval mode."""
-    state = torch.load(path, map_location=device, weights_only=True)
+    """The FC1 network saved by `train`, in eval mode; an unreadable or foreign file raises InputError naming it."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: model file not found (run `sphere train` first)") from None
+    except Exception as error:  # truncated zip, pickle of other objects: not a model of this harness
+        raise InputError(f"{path}: not a readable model saved by `sphere train` ({type(error).__name__})") from None
+    if not isinstance(state, dict) or not {"model", "model_name", "width", "feature_dim", "input_size"} <= set(state):
+        raise InputError(f"{path}: not a model saved by `sphere train` (keys model, model_name, width, ...)")
     model = create_model(state["model_name"], width=state["width"], feature_dim=state["feature_dim"],
                          input_size=tuple(state["input_size"]))
     model.load_state_dict(state["model"])

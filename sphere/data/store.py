@@ -4,6 +4,7 @@ Training and feature extraction read only the store, so no JPEG is decoded in th
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,14 @@ def write_store(folder: Path | str, images: np.ndarray, index: pd.DataFrame) -> 
 def load_npy(path: Path, mmap: bool = False) -> np.ndarray:
     """np.load of one array; numpy's own errors ("Cannot parse header", truncated data) name the file."""
     try:
-        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
-    except (ValueError, OSError, EOFError) as error:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:  # a PK header makes numpy try .npz
         raise InputError(f"{path}: not a readable .npy array ({error})") from None
+    if not isinstance(array, np.ndarray):
+        raise InputError(f"{path}: an .npz archive, expected one .npy array")
+    return array
 
 
 def check_index(path: Path, index: pd.DataFrame, rows: int) -> None:

@@ -28,14 +28,14 @@ from sphere.errors import InputError, UnsafePickle
 
 def _encode_latin1(text: str, encoding: str = "latin1") -> bytes:
     if codecs.lookup(encoding).name != "iso8859-1":
-        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}")
+        raise UnsafePickle(f"refusing _codecs.encode with encoding {encoding!r}")
     return codecs.encode(text, "latin1")
 
 
 def _dtype(*args) -> np.dtype:
     dt = np.dtype(*args)
     if dt.hasobject:
-        raise pickle.UnpicklingError(f"refusing numpy dtype {dt} (holds Python objects)")
+        raise UnsafePickle(f"refusing numpy dtype {dt} (holds Python objects)")
     return dt
 
 
@@ -46,13 +46,13 @@ _NP_SCALAR = np.bool_(True).__reduce__()[0]
 
 def _reconstruct(subtype, *args):
     if subtype is not np.ndarray:
-        raise pickle.UnpicklingError(f"refusing numpy array subtype {subtype!r}")
+        raise UnsafePickle(f"refusing numpy array subtype {subtype!r}")
     return _NP_RECONSTRUCT(subtype, *args)
 
 
 def _scalar(dtype, *args):
     if not isinstance(dtype, np.dtype) or dtype.hasobject:
-        raise pickle.UnpicklingError(f"refusing numpy scalar of dtype {dtype!r}")
+        raise UnsafePickle(f"refusing numpy scalar of dtype {dtype!r}")
     return _NP_SCALAR(dtype, *args)
 
 
@@ -94,7 +94,7 @@ def read_verification_bin(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
     with fh:
         try:
             obj = RestrictedUnpickler(fh, encoding="bytes").load()
-        except pickle.UnpicklingError as err:
+        except UnsafePickle as err:
             raise UnsafePickle(f"{path}: {err}") from None
         except Exception as err:  # truncated or not a pickle at all
             raise InputError(f"{path}: not a readable verification pickle: {err}") from None
