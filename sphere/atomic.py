@@ -26,8 +26,9 @@ def write_error(path: Path, error: OSError) -> UserError:
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path`, on any error it is removed."""
     path = Path(path)
-    # keep the suffix last, so writers that append one (np.save adds .npy) write exactly this file
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    # hidden and without the target's suffix, so a leftover of a killed writer matches no `*.csv` glob;
+    # writers that infer a format from the name get it explicitly (np.save to a file object, savefig format=)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
@@ -49,8 +50,8 @@ def save_npy(path: Path | str, array) -> None:
     """np.save to `path` atomically."""
     import numpy as np
 
-    with atomic_path(path) as tmp:
-        np.save(tmp, array)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, array)
 
 
 def to_csv(frame, path: Path | str, **kwargs) -> None:

@@ -43,8 +43,8 @@ def write_store(folder: Path | str, images: np.ndarray, index: pd.DataFrame) -> 
         raise ValueError(f"unknown detection states {sorted(bad)}; valid: {DETECTION_STATES}")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.csv").unlink(missing_ok=True)
-    with atomic_path(folder / "images.npy") as tmp:
-        np.save(tmp, images)
+    with atomic_path(folder / "images.npy") as tmp, open(tmp, "wb") as fh:
+        np.save(fh, images)
     with atomic_path(folder / "index.csv") as tmp:
         index[INDEX_COLUMNS + [c for c in index.columns if c not in INDEX_COLUMNS]].to_csv(
             tmp, index=False, float_format="%.2f"

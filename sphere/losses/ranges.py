@@ -64,8 +64,15 @@ PARAM_RANGES: dict[str, dict[str, Range]] = {
 }
 
 
+# what each parameter is, for messages ("asoftmax margin m takes one of 1, 2, 3, 4, 5")
+MEANING = {"m": "margin", "margin": "margin", "s": "scale", "loss_weight": "loss weight",
+           "center_lr": "centre learning rate", "base": "annealing", "gamma": "annealing", "power": "annealing",
+           "lambda_min": "annealing"}
+
+
 def param_errors(loss: str, params: dict) -> list[tuple[str, str]]:
     """(parameter, message) for every parameter outside its head's accepted range."""
     ranges = PARAM_RANGES.get(loss, {})
-    return [(name, f"{value!r} is not allowed; {loss} takes {ranges[name].describe()}")
+    return [(name, f"{value!r} is not allowed; {loss} {MEANING.get(name, 'parameter')} {name} takes "
+                   f"{ranges[name].describe()}")
             for name, value in params.items() if name in ranges and not ranges[name].accepts(value)]

@@ -45,7 +45,9 @@ def build_report(config: dict, run_dir: Path) -> None:
         log = run_dir / "models" / method / "metrics.csv"
         if log.exists():  # absent only when a run diverged before its first log line
             shutil.copyfile(log, run_dir / "training" / f"{method}.csv")
-    (run_dir / "report.json").write_text(json.dumps(summary, indent=2) + "\n")
+    from sphere.atomic import write_text
+
+    write_text(run_dir / "report.json", json.dumps(summary, indent=2) + "\n")
 
 
 def toy_report(config: dict, run_dir: Path) -> None:

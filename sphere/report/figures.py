@@ -12,10 +12,12 @@ import pandas as pd  # noqa: E402
 
 
 def save(fig: plt.Figure, out: Path) -> None:
-    """Lay out, write (creating the folder) and release a figure."""
+    """Lay out, write (atomically, creating the folder) and release a figure."""
+    from sphere.atomic import atomic_path
+
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, dpi=120, format=out.suffix.lstrip("."))
     plt.close(fig)
 
 

@@ -79,13 +79,14 @@ def angle_table(config: dict, run_dir: Path, test_store: Path) -> pd.DataFrame:
 
 
 def write_table(table: pd.DataFrame, path_csv: Path, title: str) -> None:
-    """`<name>.csv` and `<name>.md` side by side."""
-    path_csv.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path_csv, index=False)
+    """`<name>.csv` and `<name>.md` side by side, each written atomically."""
+    from sphere import atomic
+
+    atomic.to_csv(table, path_csv, index=False)
     shown = table.astype(object).where(table.notna(), "")
     lines = [f"# {title}", "", "| " + " | ".join(shown.columns) + " |", "|" + " --- |" * len(shown.columns)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in shown.itertuples(index=False)]
-    path_csv.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    atomic.write_text(path_csv.with_suffix(".md"), "\n".join(lines) + "\n")
 
 
 def training_status(run_dir: Path, method: str) -> str:

@@ -203,7 +203,7 @@ def unwritable_out(ws: Path) -> None:
 CASES = [
     # --- configuration: refused before any work, naming the key and the allowed values
     Case("asoftmax-m7", cfg(method("asoftmax-m4", {"loss": "asoftmax", "params": {"m": 7}})), CHECK, 2,
-         r"methods\.asoftmax-m4\.params\.m: 7 is not allowed; asoftmax takes one of 1, 2, 3, 4, 5"),
+         r"methods\.asoftmax-m4\.params\.m: 7 is not allowed; asoftmax margin m takes one of 1, 2, 3, 4, 5"),
     Case("asoftmax-m-float", cfg(method("asoftmax-m4", {"loss": "asoftmax", "params": {"m": 4.0}})), CHECK, 2,
          r"methods\.asoftmax-m4\.params\.m: 4\.0 is not allowed"),
     Case("asoftmax-m-string", cfg(method("asoftmax-m4", {"loss": "asoftmax", "params": {"m": "4"}})), CHECK, 2,
@@ -211,11 +211,11 @@ CASES = [
     Case("lsoftmax-m-bool", cfg(method("ls", {"loss": "lsoftmax", "params": {"m": True}})), CHECK, 2,
          r"methods\.ls\.params\.m: True is not allowed"),
     Case("cosface-negative-margin", cfg(method("cf", {"loss": "cosface", "params": {"m": -0.1}})), CHECK, 2,
-         r"methods\.cf\.params\.m: -0\.1 is not allowed; cosface takes a number >= 0"),
+         r"methods\.cf\.params\.m: -0\.1 is not allowed; cosface margin m takes a number >= 0"),
     Case("arcface-margin-over-pi", cfg(method("af", {"loss": "arcface", "params": {"m": 3.5}})), CHECK, 2,
          r"methods\.af\.params\.m: 3\.5 .*>= 0 and < 3\.14159"),
     Case("normface-zero-scale", cfg(method("nf", {"loss": "normface", "params": {"s": 0}})), CHECK, 2,
-         r"methods\.nf\.params\.s: 0 is not allowed; normface takes a number > 0"),
+         r"methods\.nf\.params\.s: 0 is not allowed; normface scale s takes a number > 0"),
     Case("sphereface-r-margin-below-1", cfg(method("sr", {"loss": "sphereface_r", "params": {"m": 0.5}})), CHECK, 2,
          r"methods\.sr\.params\.m: 0\.5 .*>= 1"),
     Case("contrastive-zero-margin", cfg(method("c", {"loss": "contrastive", "params": {"margin": 0}})), CHECK, 2,

@@ -120,5 +120,5 @@ def test_snakefile_refuses_a_bad_head_parameter_before_any_job(tmp_path: Path) -
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "methods.asoftmax-m4.params.m: 7 is not allowed; asoftmax takes one of 1, 2, 3, 4, 5" in output
+    assert "methods.asoftmax-m4.params.m: 7 is not allowed; asoftmax margin m takes one of 1, 2, 3, 4, 5" in output
     assert not (tmp_path / "results").exists()
