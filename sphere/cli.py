@@ -177,6 +177,12 @@ def cmd_megaface(args: argparse.Namespace) -> None:
               f"TAR@FAR=1e-6 {100 * tar['tar']:.2f} %{'' if tar['resolved'] else ' (FAR not resolved)'}")
 
 
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from sphere.evaluate.cli import run_evaluate
+
+    run_evaluate(args)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.report.build import build_report
@@ -358,6 +364,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="metrics JSON file")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_megaface)
+
+    from sphere.evaluate.cli import add_evaluate_parser
+
+    add_evaluate_parser(verbs, cmd_evaluate)
 
     p = verbs.add_parser("report", help="tables and figures of a run")
     p.add_argument("--config", required=True)

@@ -34,7 +34,7 @@ def cosine(u, v):
 
 
 def test_released_rule_re_derived_with_loops():
-    face1, face2, flip1, flip2, same, fold = toy_pairs()
+    face1, face2, flip1, flip2, same, fold = toy_pairs(n=150, folds=3)
     a = [list(f) + list(g) for f, g in zip(face1, flip1)]
     b = [list(f) + list(g) for f, g in zip(face2, flip2)]
     grid = np.arange(-10000, 10001) / 10000

@@ -1,0 +1,133 @@
+"""Pair-verification benchmarks (LFW, YTF, insightface .bin sets) under one rule or all of them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sphere.data.embeddings import Embeddings
+from sphere.errors import InputError
+from sphere.evaluate.benchmarks import PairSet, bin_pairs, lfw_pairs, ytf_pairs
+from sphere.evaluate.faces import embed_arrays, embed_files
+from sphere.evaluate.sources import Source, read_landmark_list
+from sphere.protocols.rules import RULES, score_rule
+
+
+def video_embeddings(frames: Embeddings) -> Embeddings:
+    """Frame features -> one feature per video (sphere.protocols.ytf: mean of normalised frames)."""
+    from sphere.protocols.ytf import DEFAULT_CAP, video_features
+
+    try:
+        face = video_features(frames.face, frames.names, DEFAULT_CAP)
+        flip = video_features(frames.flip, frames.names, DEFAULT_CAP) if frames.flip is not None else None
+    except ValueError as error:
+        raise InputError(f"{frames.source}: {error}") from None
+    names = list(face)
+    return Embeddings(np.stack([face[n] for n in names]), None if flip is None else np.stack([flip[n] for n in names]),
+                      names, frames.source)
+
+
+def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_images: list | None) -> Embeddings:
+    """Run the model on the benchmark's images (a .bin's own, or files under --root)."""
+    embedder = source.embedder()
+    if bin_images is not None:
+        face, flip = embed_arrays(embedder, bin_images)
+        return Embeddings(face, flip, None, str(source.model))
+    if root is None:
+        raise InputError(f"--model on {pairs.benchmark} needs --root, the folder of the benchmark's images")
+    names = pairs.items
+    if pairs.benchmark == "ytf":
+        from sphere.data.ytf import list_video_frames
+
+        videos = list_video_frames(root)
+        names = [str(f.relative_to(root)) for v in pairs.items if v in videos for f in videos[v]]
+    landmarks = read_landmark_list(source.landmarks) if source.landmarks else None
+    face, flip, record = embed_files(embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights,
+                                     source.device)
+    source.record.update(record)
+    emb = Embeddings(face, flip, names, str(source.model))
+    return video_embeddings(emb) if pairs.benchmark == "ytf" else emb
+
+
+def rows_for_pairs(emb: Embeddings, pairs: PairSet) -> np.ndarray:
+    """Embedding row of every item of the pair set (-1 where it has none)."""
+    if pairs.line_kind == "pair":  # a .bin set: rows in the file's image order
+        if len(emb) != len(pairs.items):
+            raise InputError(f"{emb.source} has {len(emb)} rows but {pairs.source} holds {len(pairs.items)} images "
+                             f"({len(pairs)} pairs); rows must follow the .bin's image order")
+        return np.arange(len(emb))
+    return emb.rows_for(pairs.items)
+
+
+def check_missing(emb: Embeddings, pairs: PairSet, rows: np.ndarray, allow_missing: bool) -> np.ndarray:
+    """Mask of the pairs whose two images have embeddings; InputError unless all do or `allow_missing`."""
+    keep = (rows[pairs.first] >= 0) & (rows[pairs.second] >= 0)
+    if keep.all():
+        return keep
+    lacking = np.flatnonzero(~keep)
+    k = lacking[0]
+    item = pairs.items[pairs.first[k]] if rows[pairs.first[k]] < 0 else pairs.items[pairs.second[k]]
+    counts = (f"{len(lacking)} of {len(pairs)} pairs lack an embedding; the benchmark needs {len(pairs.items)} "
+              f"images, {emb.source} has {len(emb)} rows")
+    if not keep.any():
+        raise InputError(f"{pairs.source}: no pair has both embeddings ({counts}); are the names relative to the "
+                         f"benchmark's image root?")
+    if not allow_missing:
+        raise InputError(f"{pairs.source}:{pairs.lines[k]}: {item!r} has no embedding in {emb.source} ({counts}; "
+                         f"--allow-missing scores the rest, marked non-standard)")
+    return keep
+
+
+def load_pairs(benchmark: str, pairs_file: Path | None, bin_file: Path | None) -> tuple[PairSet, list | None]:
+    if bin_file is not None:
+        from sphere.data.verification_bin import read_verification_bin
+
+        images, same = read_verification_bin(bin_file)
+        return bin_pairs(benchmark, str(bin_file), same), images
+    if pairs_file is None:
+        raise InputError(f"benchmark {benchmark!r} needs --pairs (LFW pairs.txt / YTF splits.txt) or --bin")
+    return (ytf_pairs(pairs_file) if benchmark == "ytf" else lfw_pairs(pairs_file)), None
+
+
+def score_verification(benchmark: str, source: Source, rules: list[str], pairs_file: Path | None = None,
+                       bin_file: Path | None = None, root: Path | None = None, allow_missing: bool = False,
+                       combine: str | None = None) -> dict:
+    """Every requested rule on one benchmark; the first rule's figures head the result."""
+    pairs, bin_images = load_pairs(benchmark, pairs_file, bin_file)
+    if source.kind == "model":
+        emb = model_embeddings(source, pairs, root, bin_images)
+    else:
+        emb = source.precomputed()
+        if benchmark == "ytf":
+            emb = video_embeddings(emb)
+    rows = rows_for_pairs(emb, pairs)
+    keep = check_missing(emb, pairs, rows, allow_missing)
+    scored = pairs.subset(keep)
+    r1, r2 = rows[scored.first], rows[scored.second]
+    flip1 = emb.flip[r1] if emb.flip is not None else None
+    flip2 = emb.flip[r2] if emb.flip is not None else None
+    results = {rule: score_rule(rule, emb.face[r1], emb.face[r2], scored.same, scored.folds, flip1, flip2, combine)
+               for rule in rules}
+    head = results[rules[0]]
+    out = {"benchmark": benchmark, **head, "pairs_scored": int(keep.sum()), "pairs_total": len(pairs),
+           "standard": bool(keep.all()), "pairs_file": pairs.source, "features": source.record,
+           "flip_given": emb.flip is not None}
+    if len(rules) > 1:
+        out["rules"] = results
+    return out
+
+
+def variants_table(result: dict, method: str | None = None) -> pd.DataFrame:
+    """One row per rule: accuracy, std and the difference from the released rule (points)."""
+    rules = result.get("rules", {result["rule"]: result})
+    base = rules.get("released", {}).get("accuracy")
+    rows = [{**({"method": method} if method else {}), "benchmark": result["benchmark"], "rule": r,
+             "accuracy": round(v["accuracy"], 4), "std": None if v["std"] is None else round(v["std"], 4),
+             "diff_vs_released": None if base is None else round(v["accuracy"] - base, 4),
+             "combine": v["combine"], "pairs_scored": result["pairs_scored"], "standard": result["standard"],
+             "source": v["source"]} for r, v in rules.items()]
+    return pd.DataFrame(rows)
+
+
+ALL_RULES = list(RULES)
