@@ -6,6 +6,7 @@ models take them as options: input size, pixel mean and std, channel order (`rgb
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +104,9 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
     dev = pick(device)
     if model_format in ("auto", "sphere"):
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # a TorchScript zip makes torch.load warn and dispatch
+                warnings.simplefilter("ignore")
+                state = torch.load(path, map_location="cpu", weights_only=True)
         except Exception:
             state = None
         if isinstance(state, dict) and "model_name" in state:
@@ -115,7 +118,9 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
         if model_format == "sphere":
             raise InputError(f"{path}: not a sphere model.pt (no 'model_name' entry)")
     try:
-        module = torch.jit.load(str(path), map_location=dev)
+        with warnings.catch_warnings():  # torch.jit is deprecated upstream but TorchScript files still exist
+            warnings.simplefilter("ignore", DeprecationWarning)
+            module = torch.jit.load(str(path), map_location=dev)
     except Exception as error:
         raise InputError(f"{path}: neither a sphere model.pt nor a TorchScript file: {str(error).splitlines()[0]}") \
             from None
