@@ -18,6 +18,8 @@ from sphere.data.ytf import read_splits
 from sphere.protocols.rules import inorder_folds
 
 BIN_SETS = ("lfw", "cfp_fp", "cfp_ff", "agedb_30", "calfw", "cplfw", "vgg2_fp")
+IJB_SETS = ("ijbb", "ijbc")
+BENCHMARKS = ("lfw", "ytf", *[b for b in BIN_SETS if b != "lfw"], *IJB_SETS, "megaface")
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def add_evaluate_parser(verbs, func) -> None:
-    from sphere.evaluate.run import BENCHMARKS
+    from sphere.evaluate.benchmarks import BENCHMARKS  # light: no torch at parser time
 
     p = verbs.add_parser("evaluate", help="score a model or embeddings file on a verification benchmark under "
                                           "a named rule (released, insightface, opensphere, facexzoo, all)")

@@ -13,8 +13,6 @@ from sphere.evaluate.faces import embed_files
 from sphere.evaluate.sources import Source
 from sphere.protocols.ijb import image_features, search_1toN, template_features, verify_1to1
 
-IJB_SETS = ("ijbb", "ijbc")
-
 
 def _image_embeddings(source: Source, images: list[str], root: Path | None, landmarks: dict | None) -> Embeddings:
     if source.kind != "model":

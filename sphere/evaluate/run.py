@@ -6,12 +6,10 @@ import time
 from pathlib import Path
 
 from sphere.errors import InputError
-from sphere.evaluate.benchmarks import BIN_SETS
-from sphere.evaluate.ijb import IJB_SETS, score_ijb
+from sphere.evaluate.benchmarks import BENCHMARKS, BIN_SETS, IJB_SETS
+from sphere.evaluate.ijb import score_ijb
 from sphere.evaluate.sources import Source
 from sphere.evaluate.verify import ALL_RULES, score_verification, variants_table
-
-BENCHMARKS = ("lfw", "ytf", *[b for b in BIN_SETS if b != "lfw"], *IJB_SETS, "megaface")
 
 
 def score_megaface(source: Source, probe_list: Path, lists: Path, sizes: list[int] | None,
