@@ -11,7 +11,8 @@ from sphere.errors import InputError
 from sphere.evaluate.benchmarks import PairSet, bin_pairs, lfw_pairs, ytf_pairs
 from sphere.evaluate.faces import embed_arrays, embed_files
 from sphere.evaluate.sources import Source, read_landmark_list
-from sphere.protocols.rules import RULES, score_rule
+from sphere.protocols.rules import DEFAULT_COMBINE, RULES, score_rule
+from sphere.protocols.rules import combine as combine_halves
 
 
 def video_embeddings(frames: Embeddings) -> Embeddings:
@@ -46,8 +47,7 @@ def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_imag
     face, flip, record = embed_files(embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights,
                                      source.device)
     source.record.update(record)
-    emb = Embeddings(face, flip, names, str(source.model))
-    return video_embeddings(emb) if pairs.benchmark == "ytf" else emb
+    return Embeddings(face, flip, names, str(source.model))
 
 
 def rows_for_pairs(emb: Embeddings, pairs: PairSet) -> np.ndarray:
@@ -90,25 +90,37 @@ def load_pairs(benchmark: str, pairs_file: Path | None, bin_file: Path | None) -
     return (ytf_pairs(pairs_file) if benchmark == "ytf" else lfw_pairs(pairs_file)), None
 
 
+def _rule_inputs(emb: Embeddings, pairs: PairSet, rule: str, combine: str | None, rows: np.ndarray) -> tuple:
+    """(face1, face2, flip1, flip2, how) of the scored pairs for one rule. On YTF the rule's face/flip
+    combination is applied per frame, then frames pool into videos (sphere.protocols.ytf)."""
+    r1, r2 = rows[pairs.first], rows[pairs.second]
+    if pairs.benchmark != "ytf":
+        flip = emb.flip
+        return (emb.face[r1], emb.face[r2], None if flip is None else flip[r1], None if flip is None else flip[r2],
+                combine)
+    how = combine or DEFAULT_COMBINE[rule]
+    videos = video_embeddings(Embeddings(combine_halves(emb.face, emb.flip, how).astype(np.float32), None,
+                                         emb.names, emb.source))
+    v = videos.rows_for(pairs.items)
+    return videos.face[v[pairs.first]], videos.face[v[pairs.second]], None, None, how
+
+
 def score_verification(benchmark: str, source: Source, rules: list[str], pairs_file: Path | None = None,
                        bin_file: Path | None = None, root: Path | None = None, allow_missing: bool = False,
                        combine: str | None = None) -> dict:
     """Every requested rule on one benchmark; the first rule's figures head the result."""
     pairs, bin_images = load_pairs(benchmark, pairs_file, bin_file)
-    if source.kind == "model":
-        emb = model_embeddings(source, pairs, root, bin_images)
-    else:
-        emb = source.precomputed()
-        if benchmark == "ytf":
-            emb = video_embeddings(emb)
-    rows = rows_for_pairs(emb, pairs)
+    emb = model_embeddings(source, pairs, root, bin_images) if source.kind == "model" else source.precomputed()
+    rows = rows_for_pairs(video_embeddings(emb) if benchmark == "ytf" else emb, pairs)
     keep = check_missing(emb, pairs, rows, allow_missing)
     scored = pairs.subset(keep)
-    r1, r2 = rows[scored.first], rows[scored.second]
-    flip1 = emb.flip[r1] if emb.flip is not None else None
-    flip2 = emb.flip[r2] if emb.flip is not None else None
-    results = {rule: score_rule(rule, emb.face[r1], emb.face[r2], scored.same, scored.folds, flip1, flip2, combine)
-               for rule in rules}
+    results = {}
+    for rule in rules:
+        f1, f2, g1, g2, how = _rule_inputs(emb, scored, rule, combine, rows)
+        results[rule] = score_rule(rule, f1, f2, scored.same, scored.folds, g1, g2, how,
+                                   subtract_mean=benchmark != "ytf")
+        if benchmark == "ytf":
+            results[rule]["combine"] = f"{how} per frame, then video mean (sphere.protocols.ytf)"
     head = results[rules[0]]
     out = {"benchmark": benchmark, **head, "pairs_scored": int(keep.sum()), "pairs_total": len(pairs),
            "standard": bool(keep.all()), "pairs_file": pairs.source, "features": source.record,

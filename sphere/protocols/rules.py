@@ -69,13 +69,15 @@ def _need_folds(folds: np.ndarray, rule: str) -> None:
                          f"2 folds, it has {len(np.unique(folds))}")
 
 
-def released(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray) -> dict:
-    """evaluation.m: mean subtraction per fold, cosine, mean-of-all-best threshold, strict > / <."""
+def released(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool = True) -> dict:
+    """evaluation.m: mean subtraction per fold, cosine, mean-of-all-best threshold, strict > / <.
+    `subtract_mean=False` is the project's YouTube Faces protocol (sphere.protocols.ytf), the same rule
+    on video features without the LFW-only mean subtraction (no YTF evaluation code was released)."""
     _need_folds(folds, "released")
     accuracies, thresholds = [], []
     for fold in np.unique(folds):
         test = folds == fold
-        mu = np.concatenate([a[~test], b[~test]]).mean(axis=0)
+        mu = np.concatenate([a[~test], b[~test]]).mean(axis=0) if subtract_mean else 0.0
         scores = np.sum(l2_normalise(a - mu) * l2_normalise(b - mu), axis=1)
         t = best_threshold(scores[~test], same[~test])
         accuracies.append(100 * accuracy_at(scores[test], same[test], np.array([t]))[0])
@@ -163,14 +165,17 @@ RULE_FUNCTIONS = {"released": released, "insightface": insightface, "opensphere"
 
 
 def score_rule(rule: str, face1: np.ndarray, face2: np.ndarray, same: np.ndarray, folds: np.ndarray,
-               flip1: np.ndarray | None = None, flip2: np.ndarray | None = None, how: str | None = None) -> dict:
-    """Accuracy (percent, mean over folds), std and the rule's details for pairs (face1[i], face2[i])."""
+               flip1: np.ndarray | None = None, flip2: np.ndarray | None = None, how: str | None = None,
+               subtract_mean: bool = True) -> dict:
+    """Accuracy (percent, mean over folds), std and the rule's details for pairs (face1[i], face2[i]).
+    `subtract_mean` only concerns the released rule (False on YTF, see `released`)."""
     if rule not in RULE_FUNCTIONS:
         raise InputError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)} or all")
     how = how or DEFAULT_COMBINE[rule]
     a, b = combine(face1, flip1, how), combine(face2, flip2, how)
     same, folds = np.asarray(same, bool), np.asarray(folds)
-    result = RULE_FUNCTIONS[rule](a, b, same, folds)
+    extra = {"subtract_mean": subtract_mean} if rule == "released" else {}
+    result = RULE_FUNCTIONS[rule](a, b, same, folds, **extra)
     fold_acc = np.asarray(result["fold_accuracy"], np.float64)
     return {
         "rule": rule,

@@ -95,3 +95,33 @@ def test_bin_set_rows_follow_the_file_and_counts_must_agree(tmp_path):
     np.save(tmp_path / "short.npy", face[:39])
     with pytest.raises(InputError, match="has 39 rows but .*cfp_fp.bin holds 40 images"):
         evaluate("cfp_fp", Source(embeddings=tmp_path / "short.npy"), tmp_path / "o", bin=tmp_path / "cfp_fp.bin")
+
+
+def test_ytf_released_rule_equals_the_ytf_protocol(tmp_path):
+    from sphere.data.ytf import read_splits
+    from sphere.protocols.ytf import evaluate_ytf, video_features
+
+    rng = np.random.default_rng(7)
+    videos = [f"P{p}/{v}" for p in range(6) for v in range(2)]
+    names, rows = [], []
+    centres = rng.normal(size=(6, 5))
+    for key in videos:
+        p, v = key.split("/")
+        for f in range(1, 4 + int(v)):
+            names.append(f"{key}/{v}.{f}.jpg")
+            rows.append(centres[int(p[1:])] + rng.normal(scale=0.9, size=5))
+    face = np.array(rows)
+    flip = face + rng.normal(scale=0.3, size=face.shape)
+    write_embeddings(tmp_path / "frames.npz", face, names, flip)
+    lines = ["split number, pair id, first name, second name, is same"]
+    for split in (1, 2):
+        for i in range(6):
+            p = (split * 3 + i) % 6
+            other = f"P{p}/1" if i % 2 == 0 else f"P{(p + 1) % 6}/0"
+            lines.append(f"{split}, {i + 1}, P{p}/0, {other}, {1 if i % 2 == 0 else 0}")
+    (tmp_path / "splits.txt").write_text("\n".join(lines) + "\n")
+    result = evaluate("ytf", Source(embeddings=tmp_path / "frames.npz"), tmp_path / "o", pairs=tmp_path / "splits.txt")
+    frames = np.concatenate([face, flip], 1).astype(np.float32)  # what `sphere features` stores per frame
+    reference = evaluate_ytf(video_features(frames, names), read_splits(tmp_path / "splits.txt"))
+    assert result["accuracy"] == pytest.approx(100 * reference["accuracy_mean"])
+    assert result["std"] == pytest.approx(100 * reference["accuracy_std"]) and result["pairs_total"] == 12
