@@ -20,9 +20,11 @@ include: "workflow/rules/toy.smk"
 include: "workflow/rules/ytf.smk"
 include: "workflow/rules/megaface.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/scoring.smk"
 
 
 rule all:
     input:
         RUN / "report.json",
         [RUN / "tables" / "detection.csv"] if DETECT else [],
+        evaluate_tables(),

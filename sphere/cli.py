@@ -365,9 +365,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_megaface)
 
-    from sphere.evaluate.cli import add_evaluate_parser
+    from sphere.evaluate.cli import add_evaluate_parser, add_support_parsers
 
     add_evaluate_parser(verbs, cmd_evaluate)
+    add_support_parsers(verbs)
 
     p = verbs.add_parser("report", help="tables and figures of a run")
     p.add_argument("--config", required=True)

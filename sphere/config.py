@@ -42,9 +42,11 @@ def validate(config: dict, source: str = "config") -> dict:
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
-    for section in FOLDER_SECTIONS:
+    for section in (*FOLDER_SECTIONS, "evaluate"):
         for name in set(config.get(section, {}).get("methods", [])) - set(config["methods"]):
             raise ConfigError(f"{source}: {section}.methods: method {name!r} is not defined under methods")
+    if "ytf" in config.get("evaluate", {}).get("benchmarks", []) and "ytf" not in config:
+        raise ConfigError(f"{source}: evaluate.benchmarks: 'ytf' needs the ytf section")
     if config.get("data", {}).get("source") == "folders":
         needed = {"train_root", "test_root", "pairs"}
         if not config["data"].get("detect", False):  # detected landmarks are made by the DAG

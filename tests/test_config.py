@@ -51,3 +51,16 @@ def test_method_settings_override_shared_ones(default):
     assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
     assert cfg.loss_params == {**default["annealing"], "m": 4}
     assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing
+
+
+def test_evaluate_section_is_checked(tmp_path, default):
+    default["evaluate"]["methods"] = ["softmax", "nonexistent"]
+    with pytest.raises(ConfigError, match=r"evaluate.methods: method 'nonexistent'"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ijbb"]}
+    with pytest.raises(ConfigError, match=r"evaluate"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ytf"]}
+    del default["ytf"]
+    with pytest.raises(ConfigError, match=r"'ytf' needs the ytf section"):
+        load_config(write(tmp_path, default))

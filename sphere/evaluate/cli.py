@@ -46,6 +46,7 @@ def add_evaluate_parser(verbs, func) -> None:
     mf.add_argument("--sizes", type=int, nargs="+")
     mf.add_argument("--noise-list", type=Path)
     p.add_argument("--method", help="a name for the protocol_variants.csv rows (the DAG's method)")
+    p.add_argument("--name", help="name of the result (JSON file, table rows); default: the benchmark")
     p.set_defaults(func=func)
 
 
@@ -58,7 +59,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
     preprocess = Preprocess(tuple(args.input_size), args.pixel_mean, args.pixel_std, args.channels)
     source = Source(args.embeddings, args.features, args.store, args.model, args.model_format, preprocess,
                     args.device, args.align, args.landmarks, args.mtcnn_weights)
-    result = evaluate(args.benchmark, source, args.out, args.rule, root=args.root, pairs=args.pairs, bin=args.bin,
+    result = evaluate(args.benchmark, source, args.out, args.rule, name=args.name, root=args.root, pairs=args.pairs, bin=args.bin,
                       meta=args.meta, allow_missing=args.allow_missing, combine=args.combine,
                       ijb_flip=not args.no_flip, detector_score=args.detector_score, norm_score=args.norm_score,
                       probe_list=args.probe_list, lists=args.lists, sizes=args.sizes, noise_list=args.noise_list)
@@ -66,5 +67,37 @@ def run_evaluate(args: argparse.Namespace) -> None:
         variants_table(result, args.method).to_csv(args.out / "protocol_variants.csv", index=False)
     print(summary_line(result))
     for name, r in result.get("rules", {}).items():
+        if r["accuracy"] is None:
+            print(f"  {name:<12} not scored: {r['not_scored']}")
+            continue
         std = "" if r["std"] is None else f" +- {r['std']:.2f}"
         print(f"  {name:<12} {r['accuracy']:6.2f}{std} %  ({r['combine']}; {r['source']})")
+
+
+def add_support_parsers(verbs) -> None:
+    """`sphere evaluate-standins` and `sphere evaluate-table`, the DAG's helpers around `evaluate`."""
+    p = verbs.add_parser("evaluate-standins", help="write the .bin and IJB-C-format stand-ins of a synthetic run")
+    p.add_argument("--store", type=Path, required=True, help="aligned test store (for the .bin)")
+    p.add_argument("--pairs", type=Path, required=True)
+    p.add_argument("--root", type=Path, required=True, help="raw test photos (for the IJB loose crops)")
+    p.add_argument("--landmarks", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_standins)
+    p = verbs.add_parser("evaluate-table", help="protocol_variants.csv (and ijb.csv) of several evaluate results")
+    p.add_argument("--results", type=Path, nargs="+", required=True, help="<name>.json files of sphere evaluate")
+    p.add_argument("--methods", nargs="+", required=True, help="the method of each result file")
+    p.add_argument("--out-dir", type=Path, required=True)
+    p.set_defaults(func=_table)
+
+
+def _standins(args: argparse.Namespace) -> None:
+    from sphere.evaluate.standins import write_standins
+
+    write_standins(args.store, args.pairs, args.root, args.landmarks, args.out)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from sphere.evaluate.tables import evaluate_tables
+
+    for path in evaluate_tables(args.results, args.methods, args.out_dir):
+        print(path)

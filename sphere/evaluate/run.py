@@ -47,8 +47,9 @@ def summary_line(result: dict) -> str:
     return f"megaface: rank-1 {100 * top['identification']['rank1']:.2f} % at {top['distractors']} distractors"
 
 
-def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", **options) -> dict:
-    """Score `benchmark`, write `out/<benchmark>.json` (and `protocol_variants.csv` for rule 'all')."""
+def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", name: str | None = None,
+             **options) -> dict:
+    """Score `benchmark`, write `out/<name or benchmark>.json` (and `protocol_variants.csv` for rule 'all')."""
     if benchmark not in BENCHMARKS:
         raise InputError(f"unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
     start = time.perf_counter()
@@ -68,9 +69,10 @@ def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", 
         result = score_verification(benchmark, source, rules, options.get("pairs"), options.get("bin"),
                                     options.get("root"), options.get("allow_missing", False), options.get("combine"))
     result["seconds_total"] = round(time.perf_counter() - start, 3)
+    result["name"] = name or benchmark
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{benchmark}.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    (out / f"{result['name']}.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
     if rule == "all" and "rules" in result:
         variants_table(result).to_csv(out / "protocol_variants.csv", index=False)
     return result

@@ -11,7 +11,7 @@ from sphere.errors import InputError
 from sphere.evaluate.benchmarks import PairSet, bin_pairs, lfw_pairs, ytf_pairs
 from sphere.evaluate.faces import embed_arrays, embed_files
 from sphere.evaluate.sources import Source, read_landmark_list
-from sphere.protocols.rules import DEFAULT_COMBINE, RULES, score_rule
+from sphere.protocols.rules import DEFAULT_COMBINE, RULES, SOURCES, score_rule
 from sphere.protocols.rules import combine as combine_halves
 
 
@@ -117,8 +117,15 @@ def score_verification(benchmark: str, source: Source, rules: list[str], pairs_f
     results = {}
     for rule in rules:
         f1, f2, g1, g2, how = _rule_inputs(emb, scored, rule, combine, rows)
-        results[rule] = score_rule(rule, f1, f2, scored.same, scored.folds, g1, g2, how,
-                                   subtract_mean=benchmark != "ytf")
+        try:
+            results[rule] = score_rule(rule, f1, f2, scored.same, scored.folds, g1, g2, how,
+                                       subtract_mean=benchmark != "ytf")
+        except InputError as error:
+            if rule == rules[0] or len(rules) == 1:
+                raise InputError(f"{pairs.source}: {error}") from None
+            # under --rule all a rule the pair list cannot satisfy (e.g. < 10 pairs) is reported, not fatal
+            results[rule] = {"rule": rule, "source": SOURCES[rule], "accuracy": None, "std": None,
+                             "combine": how or DEFAULT_COMBINE[rule], "not_scored": str(error)}
         if benchmark == "ytf":
             results[rule]["combine"] = f"{how} per frame, then video mean (sphere.protocols.ytf)"
     head = results[rules[0]]
@@ -134,9 +141,12 @@ def variants_table(result: dict, method: str | None = None) -> pd.DataFrame:
     """One row per rule: accuracy, std and the difference from the released rule (points)."""
     rules = result.get("rules", {result["rule"]: result})
     base = rules.get("released", {}).get("accuracy")
-    rows = [{**({"method": method} if method else {}), "benchmark": result["benchmark"], "rule": r,
-             "accuracy": round(v["accuracy"], 4), "std": None if v["std"] is None else round(v["std"], 4),
-             "diff_vs_released": None if base is None else round(v["accuracy"] - base, 4),
+    def r4(x):
+        return None if x is None else round(x, 4)
+
+    rows = [{**({"method": method} if method else {}), "benchmark": result.get("name", result["benchmark"]), "rule": r,
+             "accuracy": r4(v["accuracy"]), "std": r4(v["std"]),
+             "diff_vs_released": None if base is None or v["accuracy"] is None else round(v["accuracy"] - base, 4),
              "combine": v["combine"], "pairs_scored": result["pairs_scored"], "standard": result["standard"],
              "source": v["source"]} for r, v in rules.items()]
     return pd.DataFrame(rows)

@@ -27,6 +27,7 @@ def tiny_config(results: Path) -> dict:
         "raw_size": 64}}
     config["megaface"] = {"sizes": [5, 20], "synthetic": {"probe_identities": 3, "probe_images_per_identity": 2,
                                                           "raw_size": 64}}
+    config["evaluate"] = {"methods": ["softmax"], "benchmarks": ["lfw", "ijbc"]}
     return config
 
 
@@ -59,6 +60,12 @@ def test_snakemake_regenerates_tables_and_figures(tmp_path):
     for figure in ("angle_hist.png", "accuracy_vs_m.png", "megaface_cmc.png", "megaface_roc.png",
                    "accuracy_vs_depth.png", "sphere3d.png"):
         assert (run / "figures" / figure).stat().st_size > 1000
+    variants = pd.read_csv(run / "tables" / "protocol_variants.csv")
+    assert variants["rule"].tolist() == ["released", "insightface", "opensphere", "facexzoo"]
+    # the released rule is the LFW protocol (the accuracy table rounds to 2 decimals)
+    assert abs(variants["verification_acc"].iloc[0] - table["lfw_acc"].iloc[0]) <= 0.005
+    assert variants["verification_acc"].isna().tolist() == [False, True, False, False]  # 8 pairs: no 10 folds
+    assert pd.read_csv(run / "tables" / "ijb.csv")["method"].tolist() == ["softmax"]
     assert yaml.safe_load((run / "config.yaml").read_text())["run"] == "tiny"
     assert json.loads((run / "report.json").read_text())["run"] == "tiny"
 
