@@ -133,3 +133,27 @@ def test_unreadable_models_are_named(tmp_path):
     pytest.importorskip("onnxruntime")
     with pytest.raises(InputError, match="junk.onnx: not a loadable ONNX model"):
         load_embedder(tmp_path / "junk.onnx")
+
+
+def test_mtcnn_alignment_on_real_lfw_photos(shared_data):
+    """--align mtcnn: faces detected in raw LFW photos and aligned onto the template at the model's size."""
+    from sphere.evaluate.faces import embed_files
+
+    class Crops:  # records the crops it is given; the feature is the mean colour
+        preprocess = Preprocess((56, 48))
+        seen = []
+
+        def embed(self, images):
+            self.seen.append(images)
+            f = images.reshape(len(images), -1, 3).mean(1)
+            return f, f
+
+    root = shared_data / "lfw-deepfunneled-150" / "lfw"
+    names = [f"{p.parent.name}/{p.name}" for p in sorted(root.glob("Aaron_*/*.jpg"))[:2]]
+    embedder = Crops()
+    face, flip, record = embed_files(embedder, root, names, "mtcnn", mtcnn_weights=shared_data / "models" / "mtcnn",
+                                     device="cpu")
+    assert record["mtcnn_fallback"] == 0 and face.shape == (2, 3)
+    assert embedder.seen[0].shape == (2, 56, 48, 3)
+    with pytest.raises(InputError, match="--mtcnn-weights"):
+        embed_files(embedder, root, names, "mtcnn")
