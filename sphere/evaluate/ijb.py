@@ -11,7 +11,7 @@ from sphere.data.ijb import meta_paths, read_1n_csv, read_5pts_score, read_face_
 from sphere.errors import InputError
 from sphere.evaluate.faces import embed_files
 from sphere.evaluate.sources import Source
-from sphere.protocols.ijb import image_features, search_1toN, template_features, verify_1to1
+from sphere.protocols.ijb import image_features, search_1toN, template_features, template_rows, verify_1to1
 
 
 def _image_embeddings(source: Source, images: list[str], root: Path | None, landmarks: dict | None) -> Embeddings:
@@ -72,12 +72,15 @@ def score_ijb(benchmark: str, source: Source, meta: Path, root: Path | None = No
 
     ids, templates = template_features(feats_of(rows[have], None if scores is None else scores[have]),
                                        faces.templates[have], faces.medias[have])
-    known = np.isin(t1, ids) & np.isin(t2, ids)
+    (rows1, found1), (rows2, found2) = template_rows(ids, t1), template_rows(ids, t2)
+    known = found1 & found2
     if not known.all() and not allow_missing:
         k = int(np.flatnonzero(~known)[0])
-        raise InputError(f"{paths['pairs']}:{k + 1}: template {t1[k] if t1[k] not in ids else t2[k]} has no image "
-                         f"with an embedding ({int((~known).sum())} of {len(t1)} pairs)")
-    result = verify_1to1(ids, templates, t1[known], t2[known], labels[known], str(paths["pairs"]))
+        raise InputError(f"{paths['pairs']}:{k + 1}: template {t1[k] if not found1[k] else t2[k]} has no image "
+                         f"with an embedding ({int((~known).sum())} of {len(t1)} pairs lack one)")
+    if not known.all():
+        rows1, rows2, labels = rows1[known], rows2[known], labels[known]
+    result = verify_1to1(templates, rows1, rows2, labels)
     result.update(benchmark=benchmark, rule="insightface eval_ijbc.py template pooling",
                   options={"flip": flip and emb.flip is not None, "detector_score": detector_score,
                            "norm_score": norm_score},

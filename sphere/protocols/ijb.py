@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sphere.errors import InputError
-from sphere.protocols.verification import l2_normalise, roc_auc, roc_curve
+from sphere.protocols.verification import l2_normalise, roc_curve
 
 FARS = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 FPIRS = (1e-3, 1e-2, 1e-1)
@@ -58,30 +58,39 @@ def template_features(feats: np.ndarray, templates: np.ndarray, medias: np.ndarr
     return np.unique(templates)[t_rows], l2_normalise(t_sums).astype(np.float32)
 
 
-def rows_of_templates(ids: np.ndarray, wanted: np.ndarray, source: str) -> np.ndarray:
-    """Rows of `wanted` template ids in sorted `ids`; InputError naming the line of the first absent one."""
+def template_rows(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row of each wanted template id in sorted `ids`, whether it is there at all)."""
     rows = np.clip(np.searchsorted(ids, wanted), 0, len(ids) - 1)
-    absent = np.flatnonzero(ids[rows] != wanted)
-    if len(absent):
-        raise InputError(f"{source}:{absent[0] + 1}: template {wanted[absent[0]]} has no image in the face list "
-                         f"({len(absent)} pair entries lack one)")
-    return rows
+    return rows, ids[rows] == wanted
 
 
-def pair_scores(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, chunk: int = 1_000_000) -> np.ndarray:
-    """Cosine of template pairs (features already L2-normalised), in chunks to bound memory."""
+def pair_scores(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """Cosine of template pairs (features already L2-normalised). Dense pair lists (IJB-C: 15.7M pairs
+    of 23K templates) go by blocks of a matrix product, sparse ones by gathering rows in chunks; both
+    bound memory (measured on 15.6M pairs x 512 dims: 30 s by blocks, 56 s by gathering, 2 loaded cores)."""
     out = np.empty(len(rows1), np.float32)
-    for s in range(0, len(rows1), chunk):
-        a, b = features[rows1[s:s + chunk]], features[rows2[s:s + chunk]]
-        out[s:s + chunk] = np.einsum("ij,ij->i", a, b)
+    n = len(features)
+    if len(rows1) < 0.01 * n * n:
+        for s in range(0, len(rows1), chunk):
+            out[s:s + chunk] = np.einsum("ij,ij->i", features[rows1[s:s + chunk]], features[rows2[s:s + chunk]])
+        return out
+    block = max(1, min(2048, 2**26 // n))  # one block of similarities: at most 256 MB of float32
+    order = np.argsort(rows1, kind="stable")
+    a, b = rows1[order], rows2[order]
+    edges = np.searchsorted(a, np.arange(0, n + block, block))
+    for k, start in enumerate(range(0, n, block)):
+        lo, hi = edges[k], edges[k + 1]
+        if lo < hi:
+            sims = features[start:start + block] @ features.T
+            out[order[lo:hi]] = sims[a[lo:hi] - start, b[lo:hi]]
     return out
 
 
-def tar_table(scores: np.ndarray, labels: np.ndarray, fars=FARS) -> list[dict]:
+def tar_table(scores: np.ndarray, labels: np.ndarray, fars=FARS, roc: tuple | None = None) -> list[dict]:
     """TAR at each FAR from the ROC: `tar` = the largest TAR whose FAR <= target (conservative);
     `tar_nearest` = at the ROC point whose FAR is nearest the target (eval_ijbc.py's argmin |fpr - far|);
     `resolved` false where the impostor count cannot resolve the target."""
-    far, tar = roc_curve(scores, labels)
+    far, tar = roc if roc is not None else roc_curve(scores, labels)
     n_imp = int((~labels).sum())
     rows = []
     for target in fars:
@@ -91,12 +100,12 @@ def tar_table(scores: np.ndarray, labels: np.ndarray, fars=FARS) -> list[dict]:
     return rows
 
 
-def verify_1to1(template_ids: np.ndarray, features: np.ndarray, t1: np.ndarray, t2: np.ndarray,
-                labels: np.ndarray, source: str = "pairs") -> dict:
-    """TAR at FAR 1e-6..1e-1 (percent), AUC and pair counts of the template pairs."""
-    scores = pair_scores(features, rows_of_templates(template_ids, t1, source),
-                         rows_of_templates(template_ids, t2, source))
-    return {"tar_at_far": tar_table(scores, labels), "auc": roc_auc(scores, labels),
+def verify_1to1(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, labels: np.ndarray) -> dict:
+    """TAR at FAR 1e-6..1e-1 (percent), AUC and pair counts of template pairs (rows into `features`)."""
+    scores = pair_scores(features, rows1, rows2)
+    far, tar = roc_curve(scores, labels)  # once: 15.7M scores take seconds to sort
+    return {"tar_at_far": tar_table(scores, labels, roc=(far, tar)),
+            "auc": float(np.sum(np.diff(far) * (tar[1:] + tar[:-1]) / 2)),
             "pairs": int(len(labels)), "genuine": int(labels.sum()), "impostor": int((~labels).sum())}
 
 

@@ -103,3 +103,14 @@ def test_one_to_n_re_derived(standin):
             assert sum(s > t for s in top) <= row["fpir"] * len(top)
             assert row["tpir"] == pytest.approx(100 * sum(r == 1 and s > t for r, s in mated) / len(mated))
         assert "NIST" in got["fpir_definition"]
+
+
+@pytest.mark.parametrize("pairs", [300, 1000])  # 300 of 200 x 200: gathered rows; 1000: matrix blocks
+def test_pair_scores_are_the_dot_products(pairs):
+    from sphere.protocols.ijb import pair_scores
+
+    rng = np.random.default_rng(pairs)
+    feats = rng.normal(size=(200, 6)).astype(np.float32)
+    r1, r2 = rng.integers(0, 200, pairs), rng.integers(0, 200, pairs)
+    expected = [sum(float(x) * float(y) for x, y in zip(feats[i], feats[j])) for i, j in zip(r1, r2)]
+    assert pair_scores(feats, r1, r2, chunk=64) == pytest.approx(expected, abs=1e-5)
