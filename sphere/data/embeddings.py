@@ -54,7 +54,7 @@ def clean_name(name: str) -> str:
     return name.lstrip("/")
 
 
-def _float_matrix(array: np.ndarray, key: str, source: str) -> np.ndarray:
+def float_matrix(array: np.ndarray, key: str, source: str) -> np.ndarray:
     if array.dtype.kind not in "fiu":
         raise InputError(f"{source}: '{key}' must be a numeric (float) array, got dtype {array.dtype}")
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
@@ -89,10 +89,10 @@ def read_embeddings(path: Path | str) -> Embeddings:
     source = str(path)
     if "embeddings" not in arrays:
         raise InputError(f"{source}: no 'embeddings' array (found: {', '.join(sorted(arrays)) or 'none'})")
-    face = _float_matrix(arrays["embeddings"], "embeddings", source)
+    face = float_matrix(arrays["embeddings"], "embeddings", source)
     flip = None
     if "embeddings_flip" in arrays:
-        flip = _float_matrix(arrays["embeddings_flip"], "embeddings_flip", source)
+        flip = float_matrix(arrays["embeddings_flip"], "embeddings_flip", source)
         if flip.shape != face.shape:
             raise InputError(f"{source}: 'embeddings_flip' has shape {flip.shape}, 'embeddings' {face.shape}")
     names = None

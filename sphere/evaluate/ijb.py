@@ -27,7 +27,7 @@ def _image_embeddings(source: Source, images: list[str], root: Path | None, land
     return Embeddings(face, flip, images, str(source.model))
 
 
-def _search(emb: Embeddings, feats_of, csv: Path, faces_rows: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _search(emb: Embeddings, feats_of, csv: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(template ids, subject per template, template features) of a 1:N gallery or probe file."""
     table = read_1n_csv(csv)
     rows = emb.rows_for(table.filenames)
@@ -87,10 +87,10 @@ def score_ijb(benchmark: str, source: Source, meta: Path, root: Path | None = No
                   pairs_scored=int(known.sum()), pairs_total=len(t1), standard=bool(have.all() and known.all()),
                   features=source.record)
     if one_to_n and all(paths[k].is_file() for k in ("gallery_G1", "gallery_G2", "probe")):
-        p_ids, p_subj, p_feats = _search(emb, feats_of, paths["probe"], {})
+        p_ids, p_subj, p_feats = _search(emb, feats_of, paths["probe"])
         result["one_to_n"] = {}
         for g in ("gallery_G1", "gallery_G2"):
-            _, g_subj, g_feats = _search(emb, feats_of, paths[g], {})
+            _, g_subj, g_feats = _search(emb, feats_of, paths[g])
             result["one_to_n"][g.split("_")[1]] = search_1toN(p_ids, p_subj, p_feats, g_subj, g_feats)
         result["one_to_n_note"] = "1:N templates pool unweighted features; media = SIGHTING_ID where given"
     result["seconds"] = round(time.perf_counter() - start, 2)

@@ -27,7 +27,7 @@ def score_megaface(source: Source, probe_list: Path, lists: Path, sizes: list[in
         result = evaluate_megaface_lists(feats, emb.names, feats, emb.names, Path(probe_list), Path(lists),
                                          sizes or list_sizes(lists), noise_list and Path(noise_list))
     except KeyError as error:
-        raise InputError(f"{emb.source}: {error.args[0]}") from None
+        raise InputError(f"{emb.source}: {error.args[0].replace('the store', 'these embeddings')}") from None
     return {"benchmark": "megaface", "rule": "MegaFace devkit (cosine of normalised features)", "standard": True,
             "features": source.record, **result}
 

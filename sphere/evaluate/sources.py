@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.embeddings import Embeddings, _float_matrix, read_embeddings
+from sphere.data.embeddings import Embeddings, float_matrix, read_embeddings
 from sphere.errors import InputError
 from sphere.evaluate.models import Preprocess, load_embedder
 
@@ -51,7 +51,7 @@ class Source:
             features = np.load(self.features, allow_pickle=False)
         except ValueError as error:
             raise InputError(f"{self.features}: refused: {error}") from None
-        features = _float_matrix(features, "features", str(self.features))
+        features = float_matrix(features, "features", str(self.features))
         names = read_store(self.store).index["path"].astype(str).tolist()
         if len(names) != len(features):
             raise InputError(f"{self.features}: {len(features)} rows but the store {self.store} has {len(names)} images")
