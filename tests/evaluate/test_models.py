@@ -1,5 +1,7 @@
 """Model inputs of `sphere evaluate`: TorchScript, ONNX and a sphere model.pt give the features a plain
 numpy (or the DAG's own feature path) computes from the same images."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -32,7 +34,9 @@ def torchscript_file(path, weight, bias):
     with torch.no_grad():
         linear.weight.copy_(torch.from_numpy(weight.T))
         linear.bias.copy_(torch.from_numpy(bias))
-    torch.jit.script(torch.nn.Sequential(torch.nn.Flatten(), linear)).save(str(path))
+    with warnings.catch_warnings():  # torch.jit is deprecated upstream; TorchScript files still circulate
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.jit.script(torch.nn.Sequential(torch.nn.Flatten(), linear)).save(str(path))
     return path
 
 
