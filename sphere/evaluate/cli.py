@@ -59,8 +59,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
     preprocess = Preprocess(tuple(args.input_size), args.pixel_mean, args.pixel_std, args.channels)
     source = Source(args.embeddings, args.features, args.store, args.model, args.model_format, preprocess,
                     args.device, args.align, args.landmarks, args.mtcnn_weights)
-    result = evaluate(args.benchmark, source, args.out, args.rule, name=args.name, root=args.root, pairs=args.pairs, bin=args.bin,
-                      meta=args.meta, allow_missing=args.allow_missing, combine=args.combine,
+    result = evaluate(args.benchmark, source, args.out, args.rule, name=args.name, root=args.root, pairs=args.pairs,
+                      bin=args.bin, meta=args.meta, allow_missing=args.allow_missing, combine=args.combine,
                       ijb_flip=not args.no_flip, detector_score=args.detector_score, norm_score=args.norm_score,
                       probe_list=args.probe_list, lists=args.lists, sizes=args.sizes, noise_list=args.noise_list)
     if args.method and args.rule == "all" and "rules" in result:

@@ -75,7 +75,8 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
         elif detector is not None:
             found = detector.detect(images)
             fallback += sum(d is None for d in found)
-            crops = [resize(im, size) if d is None else align_face(im, d.landmarks, size) for im, d in zip(images, found)]
+            crops = [resize(im, size) if d is None else align_face(im, d.landmarks, size)
+                     for im, d in zip(images, found)]
         else:
             crops = [resize(im, size) for im in images]
         f, g = embedder.embed(np.stack(crops))

@@ -54,7 +54,8 @@ class Source:
         features = float_matrix(features, "features", str(self.features))
         names = read_store(self.store).index["path"].astype(str).tolist()
         if len(names) != len(features):
-            raise InputError(f"{self.features}: {len(features)} rows but the store {self.store} has {len(names)} images")
+            raise InputError(f"{self.features}: {len(features)} rows but the store {self.store} has "
+                             f"{len(names)} images")
         half = features.shape[1] // 2
         self.record = {"input": "store features", "file": str(self.features), "store": str(self.store)}
         return Embeddings(features[:, :half], features[:, half:], names, str(self.features))

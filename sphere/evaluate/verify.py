@@ -141,6 +141,7 @@ def variants_table(result: dict, method: str | None = None) -> pd.DataFrame:
     """One row per rule: accuracy, std and the difference from the released rule (points)."""
     rules = result.get("rules", {result["rule"]: result})
     base = rules.get("released", {}).get("accuracy")
+
     def r4(x):
         return None if x is None else round(x, 4)
 
