@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from sphere.losses import HEADS, head_params
+from sphere.losses import HEADS, create_head, head_params
 from sphere.train import TrainConfig
 
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
@@ -39,6 +39,10 @@ def validate(config: dict, source: str = "config") -> dict:
         if unknown:
             raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
                               f"valid: {head_params(method['loss'])}")
+        try:  # the head's own checks (ranges, released options it cannot take), before any job runs
+            create_head(method["loss"], 2, 2, **train_config(config, name).loss_params)
+        except ValueError as error:
+            raise ConfigError(f"{where}.params: {error}") from None
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sphere.config import ConfigError, load_config, train_config
+from sphere.config import ConfigError, load_config, train_config, validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,3 +51,15 @@ def test_method_settings_override_shared_ones(default):
     assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
     assert cfg.loss_params == {**default["annealing"], "m": 4}
     assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing
+
+
+@pytest.mark.parametrize("loss,params,match", [
+    ("lsoftmax", {"gradient": "released"}, "methods.bad.params: gradient 'released' is not available for lsoftmax"),
+    ("asoftmax", {"m": 5}, "methods.bad.params: gradient 'released' exists for m in"),
+    ("asoftmax", {"renormalise": False}, "methods.bad.params: gradient 'released' needs renormalised"),
+])
+def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, match):
+    config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+    config["methods"]["bad"] = {"loss": loss, "params": params}
+    with pytest.raises(ConfigError, match=match):
+        validate(config)

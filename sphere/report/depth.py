@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,11 @@ PAPER_DEPTH_LFW = {"softmax": {4: 96.60, 64: 97.75}, "asoftmax": {4: 98.20, 64: 
 
 
 def depth_of(model: str) -> int:
-    depth = int(model.removeprefix("sphereface"))
-    if depth not in UNITS:
+    """The depth a SphereFace model name states: 64 for both `sphereface64` and `sphereface64_released`."""
+    match = re.fullmatch(r"sphereface(\d+)(_released)?", model)
+    if not match or int(match.group(1)) not in UNITS:
         raise ValueError(f"{model} is not a SphereFace network")
-    return depth
+    return int(match.group(1))
 
 
 def accuracy_vs_depth(config: dict, run_dir: Path) -> pd.DataFrame:
