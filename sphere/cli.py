@@ -429,7 +429,7 @@ def parser() -> argparse.ArgumentParser:
     size.add_argument("--full", action="store_true", help="full sizes even without CUDA (slow)")
     p.add_argument("--device", default="auto")
     p.add_argument("--parts", help="comma-separated subset: gemm_peak, flops, step_sphereface20, streamed_store, "
-                                   "train_run, megaface, features, step_sphereface64, mtcnn")
+                                   "train_run, megaface, features, mtcnn, step_sphereface64")
     p.add_argument("--mtcnn-weights", help="folder with pnet.pt, rnet.pt, onet.pt (else $SPHERE_MTCNN_WEIGHTS, "
                                            "./mtcnn-weights, ../shared/data/models/mtcnn, ~/.cache/sphere/mtcnn)")
     p.add_argument("--threads", type=int)

@@ -1,6 +1,7 @@
 """Stand-ins for pyyaml and tqdm, which the GPU image may lack; installed only where they are absent."""
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import sys
 import types
@@ -62,6 +63,8 @@ def install_fallbacks() -> list[str]:
         try:
             __import__(name)
         except ImportError:
-            sys.modules[name] = stub()
+            module = stub()
+            module.__spec__ = importlib.machinery.ModuleSpec(name, None)  # find_spec() callers expect one
+            sys.modules[name] = module
             replaced.append(name)
     return replaced
