@@ -64,6 +64,7 @@ def test_figures_are_positive_and_finite(tiny_run):
     assert positive(run["step_ms"]) and positive(run["paper_schedule"]["minutes"]) and math.isfinite(run["final_loss"])
     assert run["paper_schedule"]["steps"] == 28_000 and run["paper_schedule"]["batch"] == run["batch"]
     assert run["batch_shapes"] == [[run["batch"]]] and run["static_shapes"]
+    assert run["checkpoints_written"] >= 2 and positive(run["checkpoint_s"])  # one mid-run, one at the end
     assert positive(p["megaface"]["seconds"]) and positive(p["features"]["img_s"])
     assert p["features"]["model"] == "model.pt"  # the train run's network, through load_model
     if p["mtcnn"]["status"] == "ok":

@@ -158,7 +158,8 @@ def _part_markdown(name: str, part: dict) -> list[str]:
                 f"{part.get('steps')} steps ({part.get('warm_steps')} warm-up): {fmt(part.get('step_ms'), '.2f')} "
                 f"ms/step = {fmt(part.get('img_s'))} img/s; start-up (store, build, compile, warm-up) "
                 f"{fmt(part.get('startup_s'), '.1f')} s; final loss {fmt(part.get('final_loss'), '.3f')}; batch shapes "
-                f"{part.get('batch_shapes')}.", "",
+                f"{part.get('batch_shapes')}; {part.get('checkpoints_written')} checkpoints at "
+                f"{fmt(part.get('checkpoint_s'), '.2f')} s", "",
                 f"Paper schedule: {fmt(p.get('minutes'), '.2f')} min ({fmt(p.get('minutes_with_startup'), '.2f')} "
                 f"with start-up): {p.get('note', '')}."]
     if name == "megaface":
