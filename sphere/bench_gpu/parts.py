@@ -83,7 +83,7 @@ class SaveClock:
 
 
 def train_run(store: Path, out: Path, model: str, width: float, batch: int, steps: int, warm: int, log_every: int,
-              checkpoint_every: int, device: torch.device) -> dict:
+              checkpoint_every: int, device: torch.device, compile: str = "auto") -> dict:
     """A real `sphere.train.train` run (sampler, lr schedule, logging, checkpoints, final model) of `steps`
     steps, and the paper schedule projected from it: 28K x (time per step after `warm` steps, checkpoints
     taken out) + one checkpoint per `checkpoint_every` steps at this run's mean checkpoint time."""
@@ -93,7 +93,7 @@ def train_run(store: Path, out: Path, model: str, width: float, batch: int, step
 
     cfg = training.TrainConfig(model=model, width=width, batch_size=batch, loss="asoftmax", loss_params={"m": 4},
                                iterations=steps, log_every=log_every, checkpoint_every=checkpoint_every,
-                               device=str(device))
+                               device=str(device), compile=compile)
     reset_compiler()
     clock = StepClock(training.train_step, warm, device)
     saves = SaveClock(getattr(training, "_save_atomic", None))
@@ -117,7 +117,7 @@ def train_run(store: Path, out: Path, model: str, width: float, batch: int, step
     per_step = loop_s / (steps - warm)
     paper_s = PAPER_STEPS * per_step + (PAPER_STEPS // checkpoint_every) * checkpoint_s
     metrics = pd.read_csv(out / "metrics.csv")
-    return {"model": model, "width": width, "batch": batch, "steps": steps, "warm_steps": warm,
+    return {"model": model, "width": width, "batch": batch, "steps": steps, "warm_steps": warm, "compile": compile,
             "log_every": log_every, "checkpoint_every": checkpoint_every, "startup_s": startup,
             "timed_s": end - clock.start, "step_ms": 1000 * per_step, "img_s": batch / per_step,
             "checkpoints_written": len(saves.calls), "checkpoint_s": checkpoint_s,

@@ -154,7 +154,9 @@ def _part_markdown(name: str, part: dict) -> list[str]:
                 f"double buffer) {fmt(s.get('img_s'))} img/s, ratio {fmt(part.get('ratio_streamed_vs_resident'), '.2f')}"]
     if name == "train_run":
         p = part.get("paper_schedule", {})
-        return [f"`sphere.train.train`, {part.get('model')} x{part.get('width')}, batch {part.get('batch')}, "
+        retry = f" (compiled run failed: {part['compiled_run_error'][:200]})" if part.get("compiled_run_error") else ""
+        return [f"`sphere.train.train`, {part.get('model')} x{part.get('width')}, compile {part.get('compile')}{retry}, "
+                f"batch {part.get('batch')}, "
                 f"{part.get('steps')} steps ({part.get('warm_steps')} warm-up): {fmt(part.get('step_ms'), '.2f')} "
                 f"ms/step = {fmt(part.get('img_s'))} img/s; start-up (store, build, compile, warm-up) "
                 f"{fmt(part.get('startup_s'), '.1f')} s; final loss {fmt(part.get('final_loss'), '.3f')}; batch shapes "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -166,8 +167,18 @@ def part_train(ctx: Context) -> dict:
     measured = get_part(ctx, "step_sphereface20").get("configured", {}).get("img_s")
     if measured:  # as many steps as the cap allows at the step bench's rate, within [min, max]
         steps = int(min(s.train_steps, max(s.train_min_steps, s.train_warm + s.train_cap * measured / s.train_batch)))
-    return parts.train_run(store, ctx.work / "run", "sphereface20", s.width, s.train_batch, steps, s.train_warm,
-                           s.log_every, s.checkpoint_every, ctx.device)
+    args = (store, ctx.work / "run", "sphereface20", s.width, s.train_batch, steps, s.train_warm, s.log_every,
+            s.checkpoint_every, ctx.device)
+    try:
+        return parts.train_run(*args)
+    except Exception as error:  # noqa: BLE001  (e.g. torch.compile failing here: the eager loop still projects)
+        if ctx.device.type != "cuda":
+            raise
+        first = f"{type(error).__name__}: {error}"[:1000]
+        print(f"train_run failed ({first[:200]}); again without torch.compile", flush=True)
+        shutil.rmtree(ctx.work / "run", ignore_errors=True)
+        free_memory(ctx.device)
+        return {**parts.train_run(*args, compile="off"), "compiled_run_error": first}
 
 
 def part_megaface(ctx: Context) -> dict:

@@ -15,7 +15,7 @@ class Sizes:
     step_store: int = 4096  # random faces behind the step timings
     warmup: int = 5  # steps before the clock starts (compilation happens here)
     min_steps: int = 10  # always timed, whatever the cap
-    chunk: int = 5  # steps between the clock's checks (one synchronisation each)
+    chunk: int = 10  # steps between the clock's checks (one synchronisation each)
     step_caps: dict = field(default_factory=lambda: {"configured": 8.0, "eager_bf16_cl": 4.0, "eager_tf32": 4.0,
                                                      "eager_fp32": 4.0})
     gemm_n: int = 8192
