@@ -19,7 +19,8 @@ def compile_counts() -> dict[str, int]:
 def compile_delta(before: dict[str, int], after: dict[str, int]) -> dict:
     """What was compiled between two `compile_counts`; `recompiled` flags any frame (it should be none)."""
     delta = {k: after[k] - before[k] for k in before}
-    return {**delta, "recompiled": delta["frames_compiled"] > 0}
+    return {**delta, "recompiled": delta["frames_compiled"] > 0, "frames_before": before["frames_compiled"],
+            "frames_after": after["frames_compiled"]}
 
 
 def reset_compiler() -> None:
