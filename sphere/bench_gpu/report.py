@@ -127,7 +127,7 @@ def markdown(record: dict) -> str:
 def _part_markdown(name: str, part: dict) -> list[str]:
     if name.startswith("step_"):
         head = (f"{part.get('model')} x{part.get('width')}, batch {part.get('batch')}, {part.get('classes')} classes, "
-                f"{part.get('crop')}, {part.get('loss')}, {part.get('store')}; {fmt(part.get('step_tflop'), '.3f')} "
+                f"{part.get('crop')}, {part.get('loss')}, {part.get('store')}; {fmt(part.get('step_tflop'), '.3g')} "
                 "TFLOP per step counted (FlopCounterMode, conv + matmul)")
         rows = ["| variant | img/s | ms/step | TFLOP/s | of datasheet peak | of measured GEMM | frames compiled after "
                 "warm-up | syncs in steps |", "| --- | --- | --- | --- | --- | --- | --- | --- |", *_variant_rows(part)]
@@ -142,7 +142,7 @@ def _part_markdown(name: str, part: dict) -> list[str]:
             f = part.get(model)
             if isinstance(f, dict):
                 out.append(f"- {model}: forward {f['forward_gflop_per_image']:.3f} GFLOP/image, backward "
-                           f"{f['backward_gflop_per_image']:.3f}, {f['step_tflop']:.3f} TFLOP per step of "
+                           f"{f['backward_gflop_per_image']:.3f}, {f['step_tflop']:.3g} TFLOP per step of "
                            f"{f['batch']} ({f['method']})")
         if part.get("paper_sphereface20_forward_gflop"):
             out.append("- paper: SphereFace-20 forward 3.5 GFLOPs (PAPER.md §2)")
