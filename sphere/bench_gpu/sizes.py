@@ -22,7 +22,7 @@ class Sizes:
     gemm_cap: float = 1.5
     streamed_cap: float = 5.0
     streamed_store: int = 16384
-    train_batch: int = 256  # the released solver's effective batch
+    train_batch: int = 512  # the released effective batch (docs/fidelity.md)
     train_steps: int = 400
     train_min_steps: int = 150
     train_warm: int = 50
