@@ -51,3 +51,16 @@ def test_method_settings_override_shared_ones(default):
     assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
     assert cfg.loss_params == {**default["annealing"], "m": 4}
     assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing
+
+
+def test_seeds_top_level_per_method_and_default(tmp_path, default):
+    from sphere.config import method_seeds
+
+    assert method_seeds(default, "asoftmax-m4") == [0, 1, 2] and method_seeds(default, "lsoftmax") == [0]
+    del default["seeds"]
+    default["train"]["seed"] = 7
+    assert method_seeds(default, "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
+    assert train_config(default, "asoftmax-m4", 2).seed == 2 and train_config(default, "lsoftmax").seed == 7
+    default["seeds"] = [0, 0]
+    with pytest.raises(ConfigError, match="seeds"):
+        load_config(write(tmp_path, default))
