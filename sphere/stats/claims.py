@@ -10,6 +10,7 @@ Verdict rule, per claim with an expected sign (+1: the paper's effect is positiv
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -55,7 +56,10 @@ def compare(a: Cell, b: Cell) -> Effect:
     if len(a.seeds) == 1 and len(b.seeds) == 1:
         return mcnemar_exact(a.correct[a.seeds[0]], b.correct[b.seeds[0]])
     diff = np.array([a.fold_accuracy[sa] - b.fold_accuracy[sb] for sa, sb in paired_seeds(a, b)])
-    return paired_seeds_folds(diff)
+    effect = paired_seeds_folds(diff)
+    if len(a.seeds) == 1 or len(b.seeds) == 1:  # the single model's own seed noise is not in the interval
+        effect = dataclasses.replace(effect, test=effect.test + "; one side a single seed")
+    return effect
 
 
 def trend(cells: dict[float, Cell]) -> Effect:

@@ -41,7 +41,7 @@ def test_single_models_use_mcnemar_and_seeds_use_the_crossed_test():
     expected = np.mean([a.fold_accuracy[s] - b.fold_accuracy[s] for s in range(3)])
     assert np.isclose(multi.estimate, expected) and multi.low > 0
     mixed = compare(a, cell({0: 85}, rng))
-    assert "3 seeds x 10 folds" in mixed.test
+    assert "3 seeds x 10 folds" in mixed.test and mixed.test.endswith("one side a single seed")
 
 
 def test_trend_by_seeds_and_by_bootstrap():
