@@ -87,7 +87,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     from sphere.config import load_config, train_config
     from sphere.train import train_or_record_divergence
 
-    cfg = train_config(load_config(args.config), args.method)
+    cfg = train_config(load_config(args.config), args.method, args.seed)
     overrides = {k: v for k, v in (("threads", args.threads), ("device", args.device)) if v is not None}
     train_or_record_divergence(dataclasses.replace(cfg, **overrides), Path(args.store), Path(args.out))
 
@@ -180,6 +180,16 @@ def cmd_report(args: argparse.Namespace) -> None:
     from sphere.report.build import build_report
 
     build_report(load_config(args.config), Path(args.run_dir))
+
+
+def cmd_claims(args: argparse.Namespace) -> None:
+    from sphere.config import load_config
+    from sphere.report.claims import write_claims
+
+    table = write_claims(load_config(args.config), Path(args.run_dir))
+    for row in table.itertuples(index=False):
+        print(f"{row.id}: {row.verdict}: {row.claim}: {row.effect:+.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
+              file=sys.stderr)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -325,6 +335,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True)
     p.add_argument("--store", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, help="training seed (init and batch order; default: the config's train.seed)")
     p.add_argument("--threads", type=int)
     p.add_argument("--device")
     p.set_defaults(func=cmd_train)
@@ -382,6 +393,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True)
     p.add_argument("--run-dir", required=True)
     p.set_defaults(func=cmd_report)
+
+    p = verbs.add_parser("claims", help="the paper's claims with effects, 95 % intervals and verdicts "
+                                        "(tables/claims.csv, .md, figures/claims.png)")
+    p.add_argument("--config", required=True)
+    p.add_argument("--run-dir", required=True)
+    p.set_defaults(func=cmd_claims)
 
     p = verbs.add_parser("reproduce", help="regenerate a run's tables and compare them with the committed ones")
     p.add_argument("--config", default="config/default.yaml")

@@ -63,3 +63,16 @@ def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, m
     config["methods"]["bad"] = {"loss": loss, "params": params}
     with pytest.raises(ConfigError, match=match):
         validate(config)
+
+
+def test_seeds_top_level_per_method_and_default(tmp_path, default):
+    from sphere.config import method_seeds
+
+    assert method_seeds(default, "asoftmax-m4") == [0, 1, 2] and method_seeds(default, "lsoftmax") == [0]
+    del default["seeds"]
+    default["train"]["seed"] = 7
+    assert method_seeds(default, "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
+    assert train_config(default, "asoftmax-m4", 2).seed == 2 and train_config(default, "lsoftmax").seed == 7
+    default["seeds"] = [0, 0]
+    with pytest.raises(ConfigError, match="seeds"):
+        load_config(write(tmp_path, default))
