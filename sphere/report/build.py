@@ -10,7 +10,7 @@ import pandas as pd
 
 from sphere.config import evaluated_methods, method_seeds
 from sphere.data.store import read_store
-from sphere.report import depth, figures, tables, toy
+from sphere.report import budget, depth, figures, tables, toy
 from sphere.report.seeds import cell_dir, cell_file, combined_status, read_metrics, rounded, seed_cells, summarise
 
 
@@ -43,6 +43,11 @@ def build_report(config: dict, run_dir: Path) -> None:
         tables.write_table(by_depth, table_dir / "accuracy_vs_depth.csv",
                            "LFW-protocol accuracy (%) vs depth; paper end points from its Fig. 6", seeds)
         depth.depth_figure(by_depth, figure_dir / "accuracy_vs_depth.png")
+    if wanted.get("budget"):
+        by_budget, seeds = budget.budget_table(config, run_dir)
+        tables.write_table(by_budget, table_dir / "budget.csv",
+                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)", seeds)
+        budget.budget_figure(by_budget, figure_dir / "budget.png")
     if wanted.get("toy"):
         toy_report(config, run_dir)
     if "megaface" in config:

@@ -1,7 +1,7 @@
 def report_outputs():
     """The tables and figures a run's config asks for."""
-    tables = ["accuracy_vs_m", "angle_stats"] + [t for t in ("loss_comparison", "accuracy_vs_depth") if t in TABLES]
-    figures = ["angle_hist", "accuracy_vs_m"] + (["accuracy_vs_depth"] if "accuracy_vs_depth" in TABLES else [])
+    tables = ["accuracy_vs_m", "angle_stats"] + [t for t in ("loss_comparison", "accuracy_vs_depth", "budget") if t in TABLES]
+    figures = ["angle_hist", "accuracy_vs_m"] + [f for f in ("accuracy_vs_depth", "budget") if f in TABLES]
     if TOY_METHODS:
         tables.append("toy_angles")
         figures.append("sphere3d")
