@@ -21,10 +21,12 @@ include: "workflow/rules/ytf.smk"
 include: "workflow/rules/megaface.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/scoring.smk"
+include: "workflow/rules/claims.smk"
 
 
 rule all:
     input:
         RUN / "report.json",
+        RUN / "tables" / "claims.csv",
         [RUN / "tables" / "detection.csv"] if DETECT else [],
         evaluate_tables(),
