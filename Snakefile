@@ -20,9 +20,13 @@ include: "workflow/rules/toy.smk"
 include: "workflow/rules/ytf.smk"
 include: "workflow/rules/megaface.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/scoring.smk"
+include: "workflow/rules/claims.smk"
 
 
 rule all:
     input:
         RUN / "report.json",
+        RUN / "tables" / "claims.csv",
         [RUN / "tables" / "detection.csv"] if DETECT else [],
+        evaluate_tables(),

@@ -9,8 +9,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from sphere.errors import UserError
 
 
@@ -93,7 +91,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     from sphere.config import load_config, train_config
     from sphere.train import train_or_record_divergence
 
-    cfg = train_config(load_config(args.config), args.method)
+    cfg = train_config(load_config(args.config), args.method, args.seed)
     overrides = {k: v for k, v in (("threads", args.threads), ("device", args.device)) if v is not None}
     train_or_record_divergence(dataclasses.replace(cfg, **overrides), Path(args.store), Path(args.out))
 
@@ -180,11 +178,27 @@ def cmd_megaface(args: argparse.Namespace) -> None:
               f"TAR@FAR=1e-6 {100 * tar['tar']:.2f} %{'' if tar['resolved'] else ' (FAR not resolved)'}")
 
 
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from sphere.evaluate.cli import run_evaluate
+
+    run_evaluate(args)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.report.build import build_report
 
     build_report(load_config(args.config), Path(args.run_dir))
+
+
+def cmd_claims(args: argparse.Namespace) -> None:
+    from sphere.config import load_config
+    from sphere.report.claims import write_claims
+
+    table = write_claims(load_config(args.config), Path(args.run_dir))
+    for row in table.itertuples(index=False):
+        print(f"{row.id}: {row.verdict}: {row.claim}: {row.effect:+.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
+              file=sys.stderr)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -241,8 +255,29 @@ def cmd_bench_megaface(args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
 
 
+def cmd_bench_gpu(args: argparse.Namespace) -> None:
+    from sphere.bench_gpu.compat import install_fallbacks
+
+    replaced = install_fallbacks()  # before anything imports pyyaml or tqdm
+    from sphere.bench_gpu.runner import run_bench
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    options = [f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+               if k in ("out", "budget", "device", "parts", "mtcnn_weights", "threads") and v not in (None, "")]
+    options += ["--tiny"] * args.tiny + ["--full"] * args.full
+    record = run_bench(args.out, args.budget, True if args.tiny else False if args.full else None, args.device,
+                       args.parts.split(",") if args.parts else None, args.mtcnn_weights, replaced, options)
+    if record.get("interrupted"):
+        sys.exit(130)
+
+
 def cmd_check_config(args: argparse.Namespace) -> None:
     from sphere.config import load_config
+
+    import yaml
 
     from sphere.config_checks import check
 
@@ -312,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True)
     p.add_argument("--store", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, help="training seed (init and batch order; default: the config's train.seed)")
     p.add_argument("--threads", type=int)
     p.add_argument("--device")
     p.set_defaults(func=cmd_train)
@@ -365,10 +401,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_megaface)
 
+    from sphere.evaluate.cli import add_evaluate_parser, add_support_parsers
+
+    add_evaluate_parser(verbs, cmd_evaluate)
+    add_support_parsers(verbs)
+
     p = verbs.add_parser("report", help="tables and figures of a run")
     p.add_argument("--config", required=True)
     p.add_argument("--run-dir", required=True)
     p.set_defaults(func=cmd_report)
+
+    p = verbs.add_parser("claims", help="the paper's claims with effects, 95 % intervals and verdicts "
+                                        "(tables/claims.csv, .md, figures/claims.png)")
+    p.add_argument("--config", required=True)
+    p.add_argument("--run-dir", required=True)
+    p.set_defaults(func=cmd_claims)
 
     p = verbs.add_parser("reproduce", help="regenerate a run's tables and compare them with the committed ones")
     p.add_argument("--config", default="config/default.yaml")
@@ -403,6 +450,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(func=cmd_bench_megaface)
+
+    p = bench.add_parser("gpu", help="everything at once on one GPU within --budget seconds: steps of SphereFace-20/64 "
+                                     "(configured vs eager), a real train() run and the paper schedule projected, "
+                                     "streamed store, features, MegaFace 1M, MTCNN; writes <out>/<device>.json and .md")
+    p.add_argument("--out", default="results/bench", help="folder for <device>.json and <device>.md")
+    p.add_argument("--budget", type=float, default=420.0,
+                   help="seconds for the whole run; parts that no longer fit are skipped (compilation is not "
+                        "interruptible: run under `timeout` with about 2 minutes to spare)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--tiny", action="store_true", help="tiny sizes (the default without CUDA): seconds on a CPU")
+    size.add_argument("--full", action="store_true", help="full sizes even without CUDA (slow)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--parts", help="comma-separated subset: gemm_peak, flops, step_sphereface20, streamed_store, "
+                                   "train_run, megaface, features, mtcnn, step_sphereface64")
+    p.add_argument("--mtcnn-weights", help="folder with pnet.pt, rnet.pt, onet.pt (else $SPHERE_MTCNN_WEIGHTS, "
+                                           "./mtcnn-weights, ../shared/data/models/mtcnn, ~/.cache/sphere/mtcnn)")
+    p.add_argument("--threads", type=int)
+    p.set_defaults(func=cmd_bench_gpu)
 
     p = verbs.add_parser("check-config", help="validate a config and list its methods")
     p.add_argument("config")

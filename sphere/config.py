@@ -8,7 +8,7 @@ import jsonschema
 import yaml
 
 from sphere.errors import ConfigError
-from sphere.losses import HEADS, head_params
+from sphere.losses import HEADS, create_head, head_params
 from sphere.train import TrainConfig
 
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
@@ -37,12 +37,18 @@ def validate(config: dict, source: str = "config") -> dict:
         if unknown:
             raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
                               f"valid: {head_params(method['loss'])}")
+        try:  # the head's own checks (ranges, released options it cannot take), before any job runs
+            create_head(method["loss"], 2, 2, **train_config(config, name).loss_params)
+        except ValueError as error:
+            raise ConfigError(f"{where}.params: {error}") from None
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
-    for section in FOLDER_SECTIONS:
+    for section in (*FOLDER_SECTIONS, "evaluate"):
         for name in set(config.get(section, {}).get("methods", [])) - set(config["methods"]):
             raise ConfigError(f"{source}: {section}.methods: method {name!r} is not defined under methods")
+    if "ytf" in config.get("evaluate", {}).get("benchmarks", []) and "ytf" not in config:
+        raise ConfigError(f"{source}: evaluate.benchmarks: 'ytf' needs the ytf section")
     if config.get("data", {}).get("source") == "folders":
         needed = {"train_root", "test_root", "pairs"}
         if not config["data"].get("detect", False):  # detected landmarks are made by the DAG
@@ -75,8 +81,20 @@ def load_config(path: Path | str) -> dict:
     return validate(config or {}, str(path))
 
 
-def train_config(config: dict, method: str) -> TrainConfig:
-    """The method's TrainConfig: dataclass defaults < the shared `train` block < the method's `train` block."""
+def method_seeds(config: dict, method: str) -> list[int]:
+    """The training seeds of a method (one training cell each): `methods.<m>.seeds`, else the top-level
+    `seeds`, else the method's `train.seed` alone (0 by default)."""
+    spec = config["methods"][method]
+    if "seeds" in spec:
+        return list(spec["seeds"])
+    if "seeds" in config:
+        return list(config["seeds"])
+    return [train_config(config, method).seed]
+
+
+def train_config(config: dict, method: str, seed: int | None = None) -> TrainConfig:
+    """The method's TrainConfig: dataclass defaults < the shared `train` block < the method's `train` block;
+    `seed` (one of `method_seeds`) sets `train.seed`: initialisation and batch order."""
     if method not in config["methods"]:
         raise ConfigError(f"unknown method {method!r}; defined: {', '.join(config['methods'])}")
     spec = config["methods"][method]
@@ -84,6 +102,8 @@ def train_config(config: dict, method: str) -> TrainConfig:
     accepted = head_params(spec["loss"])
     annealing = {k: v for k, v in config.get("annealing", {}).items() if k in accepted}
     params = {**annealing, **spec.get("params", {})}
+    if seed is not None:
+        merged["seed"] = seed
     return dataclasses.replace(TrainConfig(), **merged, loss=spec["loss"], loss_params=params)
 
 

@@ -8,10 +8,16 @@ class BatchSampler:
     """Uniform random batches, or P identities x K images (`per_identity=K`) for pair and triplet mining.
 
     Uniform batches walk a fresh permutation per epoch. Each batch also gets a random horizontal-flip mask.
+    Every batch holds exactly `batch_size` images (static shapes for a compiled step): the images left
+    over at the end of an epoch are skipped, a store smaller than one batch is walked several times
+    per batch, and P x K batches take ceil(batch_size / K) identities (with replacement when the store
+    has fewer) and cut the last one short when K does not divide the batch.
     """
 
     def __init__(self, labels: np.ndarray, batch_size: int, per_identity: int | None, seed: int) -> None:
         self.labels = np.asarray(labels)
+        if len(self.labels) == 0 or batch_size < 1:
+            raise ValueError(f"cannot sample batches of {batch_size} from {len(self.labels)} images")
         self.batch_size = batch_size
         self.per_identity = per_identity
         self.rng = np.random.default_rng(seed)
@@ -26,18 +32,22 @@ class BatchSampler:
 
     def _uniform(self) -> np.ndarray:
         if self.position + self.batch_size > len(self.order):
-            self.order, self.position = self.rng.permutation(len(self.labels)), 0
+            n = len(self.labels)
+            laps = -(-self.batch_size // n)  # 1 unless the store is smaller than a batch
+            self.order = np.concatenate([self.rng.permutation(n) for _ in range(laps)])
+            self.position = 0
         index = self.order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
         return index
 
     def _pk(self) -> np.ndarray:
         k = self.per_identity
-        p = max(1, self.batch_size // k)
-        chosen = self.rng.choice(len(self.by_identity), size=min(p, len(self.by_identity)), replace=False)
+        p = -(-self.batch_size // k)
+        identities = len(self.by_identity)
+        chosen = self.rng.choice(identities, size=p, replace=identities < p)
         return np.concatenate(
             [self.rng.choice(self.by_identity[c], size=k, replace=len(self.by_identity[c]) < k) for c in chosen]
-        )
+        )[: self.batch_size]
 
     def get_state(self) -> dict:
         return {"rng": self.rng.bit_generator.state, "order": self.order.tolist(), "position": self.position}

@@ -32,6 +32,7 @@ from sphere.errors import InputError, UserError
 from sphere.lock import exclusive
 from sphere.losses import Head, HeadOutput, create_head
 from sphere.models import create_model
+from sphere.models.init import init_scheme
 from sphere.sampling import BatchSampler
 
 
@@ -57,6 +58,8 @@ class TrainConfig:
     precision: str = "auto"  # auto = bf16 on CUDA, fp32 elsewhere
     compile: str = "auto"  # auto = on for CUDA; "on" / "off"
     channels_last: str = "auto"  # auto = on for CUDA
+    init: str = "caffe"  # caffe (released xavier filler) | pytorch (xavier_uniform_)
+    param_multipliers: str = "released"  # released (biases 2x lr, no decay) | none
 
 
 class NonFiniteLoss(RuntimeError):
@@ -69,8 +72,10 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def switch(value: str, device: torch.device) -> bool:
-    """Resolve an auto/on/off setting: auto means on exactly when training on CUDA."""
+def switch(value: str | bool, device: torch.device) -> bool:
+    """Resolve an auto/on/off setting (YAML may give on/off as booleans): auto means on exactly on CUDA."""
+    if isinstance(value, bool):
+        return value
     return device.type == "cuda" if value == "auto" else value in ("on", "true", "yes", "1")
 
 
@@ -101,24 +106,58 @@ class FaceTrainer(nn.Module):
         return self.head(features, y)  # the head keeps its margin math in float32
 
 
+PARAM_MULTIPLIERS = ("released", "none")
+
+
+def parameter_groups(model: nn.Module, head: Head, cfg: TrainConfig) -> list[dict]:
+    """SGD groups of the released solver (sphereface_model.prototxt `param` blocks): weights at lr with
+    weight decay; biases at 2x lr without decay (`lr_mult: 2, decay_mult: 0`; the residual convs' frozen
+    biases do not exist here); groups a head marks `fixed_lr` (the centre-loss alpha) keep their own lr.
+    `param_multipliers: none` puts the biases with the weights."""
+    if cfg.param_multipliers not in PARAM_MULTIPLIERS:
+        raise ValueError(f"param_multipliers must be one of {', '.join(PARAM_MULTIPLIERS)}, "
+                         f"got {cfg.param_multipliers!r}")
+    biases = {id(p) for module in (model, head) for name, p in module.named_parameters() if name.endswith("bias")}
+    groups = []
+    for group in [{"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+                  *head.param_groups(cfg.lr, cfg.weight_decay)]:
+        if group.get("fixed_lr") or cfg.param_multipliers == "none":
+            groups.append(group)
+            continue
+        weights = [p for p in group["params"] if id(p) not in biases]
+        bias = [p for p in group["params"] if id(p) in biases]
+        groups += [{**group, "params": weights}] if weights else []
+        groups += [{**group, "params": bias, "lr": 2 * group["lr"], "weight_decay": 0.0}] if bias else []
+    return groups
+
+
 def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], device: torch.device) -> tuple:
     """Seeded network, head, trainer module (compiled / channels_last as configured) and SGD optimizer."""
     torch.manual_seed(cfg.seed)
-    model = create_model(cfg.model, width=cfg.width, feature_dim=cfg.feature_dim, input_size=input_size)
-    head = create_head(cfg.loss, cfg.feature_dim, num_classes, **cfg.loss_params)
+    with init_scheme(cfg.init):
+        model = create_model(cfg.model, width=cfg.width, feature_dim=cfg.feature_dim, input_size=input_size)
+        head = create_head(cfg.loss, cfg.feature_dim, num_classes, **cfg.loss_params)
     bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and device.type == "cuda")
     channels_last = switch(cfg.channels_last, device)
     net = FaceTrainer(model, head, bf16, channels_last).to(device)
     if channels_last:
         net.model.to(memory_format=torch.channels_last)
-    groups = [{"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay}]
-    groups += head.param_groups(cfg.lr, cfg.weight_decay)
+    groups = parameter_groups(model, head, cfg)
     for group in groups:
         group["base_lr"] = group["lr"]
     optimizer = torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
     if switch(cfg.compile, device):
         net.model.compile()
     return model, head, net, optimizer
+
+
+def recipe(cfg: TrainConfig, head: Head) -> dict:
+    """Which released behaviour or departure this run used (docs/fidelity.md), for train.yaml."""
+    used = {"init": cfg.init, "param_multipliers": cfg.param_multipliers, "lambda_counter": "advanced before use"}
+    for name in ("gradient", "renormalise"):
+        if hasattr(head, name):
+            used[name] = getattr(head, name)
+    return used
 
 
 def resume_key(cfg: TrainConfig) -> str:
@@ -155,6 +194,9 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         raise UserError(f"batch_size {cfg.batch_size} does not split evenly over {world.size} processes")
 
     model, head, net, optimizer = build(cfg, store.num_classes, input_size, device)
+    for group in optimizer.param_groups:  # DDP averages the centres' update over processes; sum it instead
+        if group.get("fixed_lr"):
+            group["lr"] = group["base_lr"] * world.size
     sampler = BatchSampler(labels_np, cfg.batch_size, cfg.images_per_identity if head.needs_pairs else None, cfg.seed)
     step_net = net
     if world.size > 1:
@@ -182,7 +224,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
     if world.is_main:
-        record = {**asdict(cfg), "effective_batch": cfg.batch_size, "processes": world.size,
+        record = {**asdict(cfg), "recipe": recipe(cfg, head), "effective_batch": cfg.batch_size, "processes": world.size,
                   "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
         atomic.write_text(out_dir / "train.yaml", yaml.safe_dump(record, sort_keys=False))
 
@@ -204,10 +246,11 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
                disable=not progress or not world.is_main)
     while step < end:
         for group in optimizer.param_groups:
-            group["lr"] = group["base_lr"] * learning_rate(cfg, step) / cfg.lr
+            if not group.get("fixed_lr"):
+                group["lr"] = group["base_lr"] * learning_rate(cfg, step) / cfg.lr
         index, flip = sampler.next()
         index, flip = shard(torch.from_numpy(index), world), shard(torch.from_numpy(flip), world)
-        head.set_iteration(step)
+        head.set_iteration(step + 1)  # the released layer advances its counter before computing lambda
         out, y = train_step(step_net, optimizer, source, index, flip)
         step += 1
         loss_sum += out.loss.detach()

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sphere.config import ConfigError, load_config, train_config
+from sphere.config import ConfigError, load_config, train_config, validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,3 +51,41 @@ def test_method_settings_override_shared_ones(default):
     assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
     assert cfg.loss_params == {**default["annealing"], "m": 4}
     assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing
+
+
+def test_evaluate_section_is_checked(tmp_path, default):
+    default["evaluate"]["methods"] = ["softmax", "nonexistent"]
+    with pytest.raises(ConfigError, match=r"evaluate.methods: method 'nonexistent'"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ijbb"]}
+    with pytest.raises(ConfigError, match=r"evaluate"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ytf"]}
+    del default["ytf"]
+    with pytest.raises(ConfigError, match=r"'ytf' needs the ytf section"):
+        load_config(write(tmp_path, default))
+
+
+@pytest.mark.parametrize("loss,params,match", [
+    ("lsoftmax", {"gradient": "released"}, "methods.bad.params: gradient 'released' is not available for lsoftmax"),
+    ("asoftmax", {"m": 5}, "methods.bad.params: gradient 'released' exists for m in"),
+    ("asoftmax", {"renormalise": False}, "methods.bad.params: gradient 'released' needs renormalised"),
+])
+def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, match):
+    config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+    config["methods"]["bad"] = {"loss": loss, "params": params}
+    with pytest.raises(ConfigError, match=match):
+        validate(config)
+
+
+def test_seeds_top_level_per_method_and_default(tmp_path, default):
+    from sphere.config import method_seeds
+
+    assert method_seeds(default, "asoftmax-m4") == [0, 1, 2] and method_seeds(default, "lsoftmax") == [0]
+    del default["seeds"]
+    default["train"]["seed"] = 7
+    assert method_seeds(default, "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
+    assert train_config(default, "asoftmax-m4", 2).seed == 2 and train_config(default, "lsoftmax").seed == 7
+    default["seeds"] = [0, 0]
+    with pytest.raises(ConfigError, match="seeds"):
+        load_config(write(tmp_path, default))

@@ -75,3 +75,52 @@ def test_checkpoint_of_other_settings_is_not_resumed(tiny_store, tmp_path, monke
     train(changed, tiny_store, tmp_path / "fresh", progress=False)
     a, b = weights(tmp_path / "run" / "model.pt"), weights(tmp_path / "fresh" / "model.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_released_solver_multipliers():
+    """sphereface_model.prototxt: biases lr_mult 2, decay_mult 0; weights (and PReLU slopes) 1 and 1."""
+    from sphere.losses import create_head
+    from sphere.models import create_model
+    from sphere.train import parameter_groups
+
+    cfg = TrainConfig(model="sphereface4", width=0.125, feature_dim=8, loss="softmax", lr=0.1, weight_decay=5e-4)
+    model = create_model("sphereface4", width=0.125, feature_dim=8, input_size=(40, 32))
+    head = create_head("softmax", 8, 5)
+    named = dict(list(model.named_parameters()) + [(f"head.{k}", v) for k, v in head.named_parameters()])
+    setting = {id(p): (g["lr"], g["weight_decay"]) for g in parameter_groups(model, head, cfg) for p in g["params"]}
+    assert len(setting) == len(named)
+    for name, p in named.items():
+        expected = (0.2, 0.0) if name.endswith("bias") else (0.1, 5e-4)
+        assert setting[id(p)] == expected, name
+    plain = parameter_groups(model, head, dataclasses.replace(cfg, param_multipliers="none"))
+    assert {(g["lr"], g["weight_decay"]) for g in plain} == {(0.1, 5e-4)}
+
+
+def test_centre_alpha_is_not_scheduled(tmp_path, tiny_store):
+    """The centre-loss step alpha stays fixed while the lr falls (the released solver does not decay it)."""
+    import torch
+
+    cfg = TrainConfig(model="sphereface4", width=0.125, feature_dim=8, loss="center", batch_size=8, iterations=6,
+                      lr_steps=[2, 4], log_every=2, checkpoint_every=6, device="cpu")
+    train(cfg, tiny_store, tmp_path / "run", progress=False)
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    lrs = [g["lr"] for g in state["optimizer"]["param_groups"]]
+    assert 0.5 in lrs and min(lrs) == pytest.approx(0.001)
+
+
+def test_lambda_counter_advances_before_use(tiny_store, tmp_path):
+    """The released layer increments its iteration before computing lambda: step s (1-based) uses iter s."""
+    train(CFG, tiny_store, tmp_path / "run", progress=False)
+    metrics = pd.read_csv(tmp_path / "run" / "metrics.csv").set_index("step")
+    # logged lambda is the last step of each interval: steps 2 and 4, gamma 1.0 -> 1000 / (1 + s)
+    assert metrics.loc[2, "lambda"] == pytest.approx(1000 / 3)
+    assert metrics.loc[4, "lambda"] == pytest.approx(1000 / 5)
+
+
+def test_train_yaml_records_the_recipe(tiny_store, tmp_path):
+    import yaml
+
+    train(CFG, tiny_store, tmp_path / "run", progress=False)
+    record = yaml.safe_load((tmp_path / "run" / "train.yaml").read_text())
+    assert record["recipe"] == {"init": "caffe", "param_multipliers": "released",
+                                "lambda_counter": "advanced before use", "gradient": "released", "renormalise": True}

@@ -1,10 +1,19 @@
-"""Least-squares similarity transform of 5 landmarks onto the paper's 112x96 template (PAPER.md §3)."""
+"""5-point similarity alignment onto the paper's 112x96 template, as the released preprocessing does it.
+
+The released crops come from MATLAB (wy1iu/sphereface, preprocess/code/face_align_demo.m):
+`cp2tform(landmarks, template, 'similarity')` then `imtransform`. `cp2tform_similarity` follows its steps
+(docs/fidelity.md, "Alignment"): fit the non-reflective similarity that maps the template to the image
+points (least squares in image coordinates), invert it, do the same with the template mirrored, and keep
+whichever maps the landmarks closer to the template. The template is in MATLAB's 1-based pixel
+coordinates; landmarks here are 0-based (pixel centres at 0, 1, ...), so `template_for` shifts it.
+"""
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
-# (x, y) of left eye, right eye, nose tip, left and right mouth corner in a 96 wide x 112 high crop.
+# (x, y) of left eye, right eye, nose tip, left and right mouth corner in a 96 wide x 112 high crop,
+# MATLAB 1-based pixel coordinates (face_align_demo.m's coord5point).
 TEMPLATE_112x96 = np.array(
     [
         [30.2946, 51.6963],
@@ -18,8 +27,13 @@ TEMPLATE_112x96 = np.array(
 
 
 def template_for(height: int, width: int) -> np.ndarray:
-    """The template scaled to another crop size (112x96 scaled per axis; 56x48 is exactly half)."""
-    return TEMPLATE_112x96 * np.array([width / 96.0, height / 112.0])
+    """The template in 0-based pixel coordinates of a height x width crop.
+
+    1-based p becomes the continuous coordinate p - 0.5 (pixel k covers [k - 1, k]), which is scaled per
+    axis to the crop and shifted back by 0.5 to a 0-based pixel centre; for 112x96 this is p - 1.
+    """
+    scale = np.array([width / 96.0, height / 112.0])
+    return (TEMPLATE_112x96 - 0.5) * scale - 0.5
 
 
 def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -43,14 +57,37 @@ def apply_transform(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.asarray(points, np.float64) @ matrix[:, :2].T + matrix[:, 2]
 
 
-def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Warp an HxWx3 uint8 image by `matrix` (source -> crop) into a crop of size (height, width).
+def invert(matrix: np.ndarray) -> np.ndarray:
+    return np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))[:2]
 
-    PIL maps output pixels back to input, so it is given the inverse; bilinear, black outside.
+
+def cp2tform_similarity(landmarks: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """The image -> crop 2x3 matrix that MATLAB's `cp2tform(landmarks, template, 'similarity')` returns.
+
+    Both candidates are fitted crop -> image (the error is minimised in image coordinates) and inverted:
+    the plain similarity, and the reflected one (template x mirrored for the fit, the mirror undone after).
+    The one whose forward map puts the landmarks nearer the template (norm of the residuals) is kept,
+    the plain one on a tie.
+    """
+    landmarks, template = np.asarray(landmarks, np.float64), np.asarray(template, np.float64)
+    mirror = np.diag([-1.0, 1.0])
+    plain = invert(similarity_transform(template, landmarks))
+    mirrored = invert(similarity_transform(template @ mirror, landmarks))
+    reflected = np.hstack([mirror @ mirrored[:, :2], (mirror @ mirrored[:, 2])[:, None]])
+    residual = [np.linalg.norm(apply_transform(m, landmarks) - template) for m in (plain, reflected)]
+    return plain if residual[0] <= residual[1] else reflected
+
+
+def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Warp an HxWx3 uint8 image by `matrix` (0-based source pixel -> 0-based crop pixel) into a crop of
+    size (height, width); bilinear, black outside.
+
+    PIL maps output pixels back to input in continuous coordinates (pixel k's centre at k + 0.5), so the
+    matrix is moved to that convention (t + 0.5 - A (0.5, 0.5)) and inverted.
     """
     height, width = size
-    full = np.vstack([matrix, [0.0, 0.0, 1.0]])
-    inverse = np.linalg.inv(full)[:2].reshape(-1)
+    continuous = np.hstack([matrix[:, :2], (matrix[:, 2] + 0.5 - matrix[:, :2] @ [0.5, 0.5])[:, None]])
+    inverse = invert(continuous).reshape(-1)
     crop = Image.fromarray(image).transform(
         (width, height), Image.Transform.AFFINE, tuple(inverse), resample=Image.Resampling.BILINEAR
     )
@@ -58,5 +95,5 @@ def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.nda
 
 
 def align_face(image: np.ndarray, landmarks: np.ndarray, size: tuple[int, int] = (112, 96)) -> np.ndarray:
-    """Crop a face of `size` whose 5 landmarks land on the (scaled) template."""
-    return warp(image, similarity_transform(landmarks, template_for(*size)), size)
+    """Crop a face of `size` whose 5 landmarks land on the (scaled) template, as face_align_demo.m does."""
+    return warp(image, cp2tform_similarity(landmarks, template_for(*size)), size)

@@ -6,7 +6,9 @@ The centres are not learned by the gradient of that term but by the paper's rule
 c_j <- c_j - alpha * delta_j, delta_j = sum_{i: y_i = j} (c_j - x_i) / (1 + n_j), which does not
 depend on loss_weight. The head makes delta_j the centres' gradient (a term of value zero whose
 gradient is delta), and `param_groups` gives the centres lr = center_lr (alpha), no momentum and no
-weight decay, so that a plain SGD step applies Eq. 4 exactly.
+weight decay, so that a plain SGD step applies Eq. 4 exactly. The group is marked `fixed_lr`: alpha is
+not scaled by the lr schedule (the released solver keeps it fixed) and, under DDP, the trainer sums the
+processes' updates instead of averaging them.
 
 Defaults: loss_weight = 0.008, the weight of the released face example of the authors' Caffe code
 (ydwen/caffe-face, face_train_test.prototxt, CASIA-WebFace with 10,572 classes; the paper's Sec. 4
@@ -21,6 +23,7 @@ from torch import nn
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import linear_classifier, margin_dtype
 from sphere.losses.registry import register
+from sphere.models.init import xavier_
 
 
 @register("center")
@@ -37,12 +40,12 @@ class CenterHead(Head):
         self.center_lr = center_lr
         self.fc = linear_classifier(feature_dim, num_classes)
         self.centers = nn.Parameter(torch.empty(num_classes, feature_dim))
-        nn.init.xavier_uniform_(self.centers)  # the released prototxt's center_filler
+        xavier_(self.centers)  # the released prototxt's center_filler
 
     def param_groups(self, lr: float, weight_decay: float) -> list[dict]:
         return [
             {"params": list(self.fc.parameters()), "lr": lr, "weight_decay": weight_decay},
-            {"params": [self.centers], "lr": self.center_lr, "weight_decay": 0.0, "momentum": 0.0},
+            {"params": [self.centers], "lr": self.center_lr, "weight_decay": 0.0, "momentum": 0.0, "fixed_lr": True},
         ]
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> HeadOutput:

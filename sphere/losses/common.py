@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sphere.models.init import xavier_
+
 
 def margin_dtype(features: torch.Tensor) -> torch.dtype:
     """Precision of the margin math: float32 under any autocast (bf16/fp16 inputs are upcast),
@@ -13,9 +15,9 @@ def margin_dtype(features: torch.Tensor) -> torch.dtype:
 
 
 def linear_classifier(feature_dim: int, num_classes: int) -> nn.Linear:
-    """The original softmax's free classifier W_j^T x + b_j: Xavier weights, zero bias (PAPER.md §1)."""
+    """The original softmax's free classifier W_j^T x + b_j: `xavier` weights, zero bias (PAPER.md §1)."""
     fc = nn.Linear(feature_dim, num_classes)
-    nn.init.xavier_uniform_(fc.weight)
+    xavier_(fc.weight)
     nn.init.zeros_(fc.bias)
     return fc
 

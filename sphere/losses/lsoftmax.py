@@ -13,6 +13,23 @@ from sphere.losses.registry import register
 
 @register("lsoftmax")
 class LSoftmaxHead(ASoftmaxHead):
-    """A-Softmax without weight normalisation (m = 4 by default)."""
+    """A-Softmax without weight normalisation (m = 4 by default), trained with the exact gradient: the
+    released SphereFace layer's gradient assumes unit class weights, so `gradient` accepts "exact" only."""
 
     normalize_weights = False
+
+    def __init__(
+        self,
+        feature_dim: int,
+        num_classes: int,
+        m: int = 4,
+        base: float = 1000.0,
+        gamma: float = 0.12,
+        power: float = 1.0,
+        lambda_min: float = 5.0,
+        gradient: str = "exact",
+    ) -> None:
+        if gradient != "exact":
+            raise ValueError(f"gradient {gradient!r} is not available for lsoftmax: only 'exact' "
+                             "(the released gradient is SphereFace's, for unit class weights)")
+        super().__init__(feature_dim, num_classes, m, base, gamma, power, lambda_min, gradient, renormalise=False)

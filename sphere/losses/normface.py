@@ -12,6 +12,7 @@ from torch import nn
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import cosine, margin_dtype, replace_target
 from sphere.losses.registry import register
+from sphere.models.init import xavier_
 
 
 @register("normface")
@@ -28,7 +29,7 @@ class NormFaceHead(Head):
             raise ValueError(f"scale s must be positive, got {s!r}")
         self.s = s
         self.weight = nn.Parameter(torch.empty(num_classes, feature_dim))
-        nn.init.xavier_uniform_(self.weight)
+        xavier_(self.weight)
 
     def target(self, cos_y: torch.Tensor) -> torch.Tensor:
         """Target-class cosine after the margin (none for NormFace); cos_y is N x 1."""

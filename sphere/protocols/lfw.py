@@ -28,12 +28,15 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
     For each held-out fold the mean feature of the other folds' pair images is subtracted from
     all features before L2 normalisation; the threshold maximising accuracy on those folds
     (grid [-1, 1], step 1e-4) is applied to the held-out fold. AUC and TAR use one pooled score per
-    pair, with the mean over all pairs subtracted.
+    pair, with the mean over all pairs subtracted. The per-pair frame also holds each pair's held-out
+    score (`fold_score`, its fold's mean subtracted) and whether its fold's threshold gets it right
+    (`correct`), the paired data of McNemar's test in the claims table.
     """
     first, second = pair_features(pairs, features, paths)
     same = np.array([p.same for p in pairs])
     folds = np.array([p.fold for p in pairs])
     fold_acc, thresholds = [], []
+    fold_score = np.empty(len(pairs))
     for fold in np.unique(folds):
         test = folds == fold
         mu = np.concatenate([first[~test], second[~test]]).mean(0)
@@ -41,6 +44,11 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
         threshold = best_threshold(scores[~test], same[~test])
         fold_acc.append(100 * accuracy_at(scores[test], same[test], np.array([threshold]))[0])
         thresholds.append(threshold)
+        fold_score[test] = scores[test]
+    # each pair's verdict under its fold's threshold (the released rule: a score equal to t is wrong)
+    threshold_of = dict(zip(np.unique(folds), thresholds))
+    t = np.array([threshold_of[f] for f in folds])
+    correct = np.where(same, fold_score > t, fold_score < t)
     mu = np.concatenate([first, second]).mean(0)
     pooled = np.sum(l2_normalise(first - mu) * l2_normalise(second - mu), axis=1)
     raw_cos = np.sum(l2_normalise(first) * l2_normalise(second), axis=1)
@@ -53,5 +61,6 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
         "tar_at_far": tar_at_far(pooled, same, far),
         "far": far,
         "pairs": pd.DataFrame({"fold": folds, "same": same, "score": pooled,
-                               "angle_deg": np.degrees(np.arccos(np.clip(raw_cos, -1, 1)))}),
+                               "angle_deg": np.degrees(np.arccos(np.clip(raw_cos, -1, 1))),
+                               "fold_score": fold_score, "correct": correct}),
     }

@@ -1,7 +1,7 @@
 """Accuracy vs network depth (the paper's Fig. 6 analog) for softmax and A-Softmax."""
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,29 +9,34 @@ import pandas as pd
 from sphere.config import train_config
 from sphere.models.sphereface import UNITS
 from sphere.report.figures import plt, save
+from sphere.report.tables import per_method
 
 # Fig. 6 end points (LFW %, CASIA-WebFace): 4 and 64 layers; the paper gives no middle values in text.
 PAPER_DEPTH_LFW = {"softmax": {4: 96.60, 64: 97.75}, "asoftmax": {4: 98.20, 64: 99.42}}
 
 
 def depth_of(model: str) -> int:
-    depth = int(model.removeprefix("sphereface"))
-    if depth not in UNITS:
+    """The depth a SphereFace model name states: 64 for both `sphereface64` and `sphereface64_released`."""
+    match = re.fullmatch(r"sphereface(\d+)(_released)?", model)
+    if not match or int(match.group(1)) not in UNITS:
         raise ValueError(f"{model} is not a SphereFace network")
-    return depth
+    return int(match.group(1))
 
 
-def accuracy_vs_depth(config: dict, run_dir: Path) -> pd.DataFrame:
-    """One row per method of `tables.accuracy_vs_depth`: its loss, depth, width, LFW mean/std, paper end point."""
-    rows = []
-    for method in config["tables"]["accuracy_vs_depth"]:
-        cfg = train_config(config, method)
-        result = json.loads((run_dir / "metrics" / method / "lfw.json").read_text())
-        depth = depth_of(cfg.model)
-        rows.append({"method": method, "loss": cfg.loss, "depth": depth, "width": cfg.width,
-                     "iterations": cfg.iterations, "lfw_acc": round(result["accuracy"], 2),
-                     "lfw_std": round(result["std"], 2), "paper_lfw": PAPER_DEPTH_LFW.get(cfg.loss, {}).get(depth)})
-    return pd.DataFrame(rows)
+def accuracy_vs_depth(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per method of `tables.accuracy_vs_depth`: its loss, depth, width, iterations, LFW over seeds
+    (as `tables.accuracy_vs_m`), the paper's end point; and the per-seed rows."""
+    methods = config["tables"]["accuracy_vs_depth"]
+    table, long = per_method(config, run_dir, methods)
+    table = table.drop(columns=[c for c in table.columns if c.startswith("ytf_") or c in ("lfw_auc", "lfw_tar_far1e-3")])
+    settings = [train_config(config, m) for m in methods]
+    for i, (name, values) in enumerate([("loss", [c.loss for c in settings]),
+                                        ("depth", [depth_of(c.model) for c in settings]),
+                                        ("width", [c.width for c in settings]),
+                                        ("iterations", [c.iterations for c in settings])]):
+        table.insert(1 + i, name, values)
+    table["paper_lfw"] = [PAPER_DEPTH_LFW.get(c.loss, {}).get(depth_of(c.model)) for c in settings]
+    return table.drop(columns=["status"]), long.drop(columns=[c for c in long.columns if c.startswith("ytf_")])
 
 
 def depth_figure(table: pd.DataFrame, out: Path) -> None:

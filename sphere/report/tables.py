@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from sphere.analysis.angles import angle_stats, angular_fisher_score
-from sphere.config import evaluated_methods
+from sphere.config import evaluated_methods, method_seeds
 from sphere.data.store import read_store
 from sphere.report.paper import paper_confirmed, paper_lfw, paper_loss_lfw, paper_megaface, paper_ytf
+from sphere.report.seeds import cell_dir, cell_file, combined_status, read_metrics, rounded, seed_cells, summarise
 
 
 def method_margin(spec: dict) -> float | None:
@@ -18,92 +19,120 @@ def method_margin(spec: dict) -> float | None:
     return spec.get("params", {}).get("m", 4 if spec["loss"] == "asoftmax" else None)
 
 
-def accuracy_vs_m(config: dict, run_dir: Path) -> pd.DataFrame:
-    """One row per method of `tables.accuracy_vs_m`: LFW mean and std over the 10 folds (%), paper value."""
+def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
+    """Long format, one row per (method, seed): LFW mean and std over the 10 folds (%), AUC, TAR at FAR
+    1e-3, and YTF mean and std over the splits (%) where the config scores YTF (ytf.json holds fractions)."""
+    ytf = set(evaluated_methods(config, "ytf"))
     rows = []
-    for method in config["tables"]["accuracy_vs_m"]:
-        result = json.loads((run_dir / "metrics" / method / "lfw.json").read_text())
-        rows.append({"method": method, "m": method_margin(config["methods"][method]),
-                     "lfw_acc": round(result["accuracy"], 2), "lfw_std": round(result["std"], 2),
-                     "lfw_auc": round(result["auc"], 4), "lfw_tar_far1e-3": round(result["tar_at_far"], 4),
-                     "paper_lfw": paper_lfw(method), "paper_confirmed": paper_confirmed(method),
-                     "status": training_status(run_dir, method)})
-    table = pd.DataFrame(rows)
-    table["m"] = table["m"].astype("Int64")
-    return with_ytf(config, run_dir, table)
-
-
-def with_ytf(config: dict, run_dir: Path, table: pd.DataFrame) -> pd.DataFrame:
-    """`table` (one row per `method`) with YTF mean and std over the splits (%) and the paper's YTF value;
-    unchanged when the config has no `ytf` section. (ytf.json holds fractions, as sphere.protocols.ytf.)"""
-    if "ytf" not in config:
-        return table
-    evaluated = evaluated_methods(config, "ytf")
-    results = [json.loads((run_dir / "metrics" / m / "ytf.json").read_text()) if m in evaluated else None
-               for m in table["method"]]
-    return table.assign(ytf_acc=[round(100 * r["accuracy_mean"], 2) if r else None for r in results],
-                        ytf_std=[round(100 * r["accuracy_std"], 2) if r else None for r in results],
-                        paper_ytf=[paper_ytf(m) for m in table["method"]])
-
-
-def megaface_table(config: dict, run_dir: Path) -> pd.DataFrame:
-    """Per method and distractor size: rank-1 and TAR at FAR 1e-6 (%), whether that FAR is resolved by the
-    set's impostor count and the FAR achieved; the paper's 1M-distractor values on the largest size's rows."""
-    rows = []
-    for method in evaluated_methods(config, "megaface"):
-        results = json.loads((run_dir / "metrics" / method / "megaface.json").read_text())["results"]
-        paper = paper_megaface(method, config["methods"][method]) or {}
-        for r in results:
-            tar = r["verification"]["tar_at_far"][0]
-            largest = r is results[-1]
-            rows.append({"method": method, "distractors": r["distractors"],
-                         "rank1": round(100 * r["identification"]["rank1"], 2),
-                         "tar_at_far_1e-6": round(100 * tar["tar"], 2), "far_resolved": tar["resolved"],
-                         "achieved_far": tar["far_achieved"],
-                         "paper_rank1_1M": paper.get("rank1") if largest else None,
-                         "paper_tar_1M": paper.get("tar") if largest else None})
+    for method, seed in seed_cells(config, methods):
+        result = read_metrics(run_dir, method, seed, "lfw.json")
+        row = {"method": method, "seed": seed, "lfw_acc": result["accuracy"], "lfw_std": result["std"],
+               "lfw_auc": result["auc"], "lfw_tar_far1e-3": result["tar_at_far"]}
+        if "ytf" in config:
+            video = read_metrics(run_dir, method, seed, "ytf.json") if method in ytf else None
+            row.update(ytf_acc=100 * video["accuracy_mean"] if video else np.nan,
+                       ytf_std=100 * video["accuracy_std"] if video else np.nan)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def angle_table(config: dict, run_dir: Path, test_store: Path) -> pd.DataFrame:
-    """Per method: pair-angle extremes and percentiles on the test pairs, and the angular Fisher score."""
+def per_method(config: dict, run_dir: Path, methods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary over seeds (one row per method, `summarise`) and the long per-seed rows, both rounded,
+    with each method's training `status` over its seeds."""
+    long = lfw_seeds(config, run_dir, methods)
+    table = summarise(long)
+    status = [combined_status({s: training_status(run_dir, m, s) for s in method_seeds(config, m)})
+              for m in table["method"]]
+    table.insert(table.columns.get_loc("ytf_acc") if "ytf_acc" in table else len(table.columns), "status", status)
+    return table, rounded(long)
+
+
+def with_paper(table: pd.DataFrame, columns: dict, before: str = "status") -> pd.DataFrame:
+    """`columns` (name -> values) inserted before `before`; `paper_ytf` after the YTF columns if present."""
+    for name, values in columns.items():
+        table.insert(table.columns.get_loc(before), name, values)
+    if "ytf_acc" in table:
+        table["paper_ytf"] = [paper_ytf(m) for m in table["method"]]
+    return table
+
+
+def accuracy_vs_m(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per method of `tables.accuracy_vs_m`: LFW mean over seeds of the 10-fold mean (%), the mean
+    fold std, the std and 95 % t-interval over seeds, AUC, TAR, the paper's values; and the per-seed rows."""
+    methods = config["tables"]["accuracy_vs_m"]
+    table, long = per_method(config, run_dir, methods)
+    table.insert(1, "m", pd.array([method_margin(config["methods"][m]) for m in methods], dtype="Int64"))
+    return with_paper(table, {"paper_lfw": [paper_lfw(m) for m in methods],
+                              "paper_confirmed": [paper_confirmed(m) for m in methods]}), long
+
+
+def megaface_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per method and distractor size: rank-1 and TAR at FAR 1e-6 (%, means over seeds), whether that FAR is
+    resolved by the set's impostor count (for every seed) and the FAR achieved; the paper's 1M-distractor
+    values on the largest size's rows. And the per-seed rows."""
+    rows = []
+    for method, seed in seed_cells(config, evaluated_methods(config, "megaface")):
+        for r in read_metrics(run_dir, method, seed, "megaface.json")["results"]:
+            tar = r["verification"]["tar_at_far"][0]
+            rows.append({"method": method, "seed": seed, "distractors": r["distractors"],
+                         "rank1": 100 * r["identification"]["rank1"], "tar_at_far_1e-6": 100 * tar["tar"],
+                         "far_resolved": bool(tar["resolved"]), "achieved_far": tar["far_achieved"]})
+    long = pd.DataFrame(rows)
+    table = summarise(long, ("method", "distractors"))
+    largest = table.groupby("method", sort=False)["distractors"].transform("max") == table["distractors"]
+    paper = [paper_megaface(m, config["methods"][m]) or {} for m in table["method"]]
+    table["paper_rank1_1M"] = [p.get("rank1") if top else None for p, top in zip(paper, largest)]
+    table["paper_tar_1M"] = [p.get("tar") if top else None for p, top in zip(paper, largest)]
+    return table, rounded(long)
+
+
+def angle_table(config: dict, run_dir: Path, test_store: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per method (means over seeds): pair-angle extremes and percentiles on the test pairs and the angular
+    Fisher score; and the per-seed rows."""
     labels = read_store(test_store, mmap=True).index["label"].to_numpy()
     rows = []
-    for method in evaluated_methods(config, "lfw"):
-        pairs = pd.read_csv(run_dir / "metrics" / method / "pairs.csv")
+    for method, seed in seed_cells(config, evaluated_methods(config, "lfw")):
+        pairs = pd.read_csv(cell_dir(run_dir, "metrics", method, seed) / "pairs.csv")
         stats = angle_stats(pairs["angle_deg"].to_numpy(), pairs["same"].to_numpy(bool))
-        features = np.load(run_dir / "features" / f"{method}.npy")
-        rows.append({"method": method, **{k: round(v, 2) for k, v in stats.items()},
-                     "angular_fisher_score": round(angular_fisher_score(features, labels), 4)})
-    return pd.DataFrame(rows)
+        features = np.load(cell_file(run_dir, "features", method, seed))
+        rows.append({"method": method, "seed": seed, **stats,
+                     "angular_fisher_score": angular_fisher_score(features, labels)})
+    long = pd.DataFrame(rows)
+    return summarise(long), rounded(long)
 
 
-def write_table(table: pd.DataFrame, path_csv: Path, title: str) -> None:
-    """`<name>.csv` and `<name>.md` side by side, each written atomically."""
-    from sphere import atomic
-
-    atomic.to_csv(table, path_csv, index=False)
+def markdown(table: pd.DataFrame, title: str) -> str:
+    """A titled Markdown table, blanks for missing values."""
     shown = table.astype(object).where(table.notna(), "")
     lines = [f"# {title}", "", "| " + " | ".join(shown.columns) + " |", "|" + " --- |" * len(shown.columns)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in shown.itertuples(index=False)]
-    atomic.write_text(path_csv.with_suffix(".md"), "\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
-def training_status(run_dir: Path, method: str) -> str:
+def write_table(table: pd.DataFrame, path_csv: Path, title: str, seeds: pd.DataFrame | None = None) -> None:
+    """`<name>.csv` and `<name>.md` side by side (with `seeds`, the per-seed rows in `<name>_seeds.csv`),
+    each written atomically."""
+    from sphere import atomic
+
+    atomic.to_csv(table, path_csv, index=False)
+    atomic.write_text(path_csv.with_suffix(".md"), markdown(table, title))
+    if seeds is not None:
+        atomic.to_csv(seeds, path_csv.with_name(f"{path_csv.stem}_seeds.csv"), index=False)
+
+
+def training_status(run_dir: Path, method: str, seed: int) -> str:
     """'ok', or how a diverged training ended (its weights are the last good checkpoint's)."""
-    status = json.loads((run_dir / "models" / method / "status.json").read_text())
+    status = json.loads((cell_dir(run_dir, "models", method, seed) / "status.json").read_text())
     if status["status"] == "ok":
         return "ok"
     return f"diverged: {status['message']}; weights of step {status['steps']}"
 
 
-def loss_comparison(config: dict, run_dir: Path) -> pd.DataFrame:
-    """One row per method of `tables.loss_comparison`: loss head, LFW mean/std (%), the paper's LFW number."""
-    rows = []
-    for method in config["tables"]["loss_comparison"]:
-        spec = config["methods"][method]
-        result = json.loads((run_dir / "metrics" / method / "lfw.json").read_text())
-        rows.append({"method": method, "loss": spec["loss"], "lfw_acc": round(result["accuracy"], 2),
-                     "lfw_std": round(result["std"], 2), "paper_lfw": paper_loss_lfw(method),
-                     "status": training_status(run_dir, method)})
-    return with_ytf(config, run_dir, pd.DataFrame(rows))
+def loss_comparison(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per method of `tables.loss_comparison`: loss head, LFW (and YTF) over seeds as in
+    `accuracy_vs_m`, the paper's LFW number; and the per-seed rows."""
+    methods = config["tables"]["loss_comparison"]
+    table, long = per_method(config, run_dir, methods)
+    table = table.drop(columns=["lfw_auc", "lfw_tar_far1e-3"])
+    table.insert(1, "loss", [config["methods"][m]["loss"] for m in methods])
+    return with_paper(table, {"paper_lfw": [paper_loss_lfw(m) for m in methods]}), long

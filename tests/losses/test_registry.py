@@ -38,7 +38,8 @@ def test_unknown_parameter_lists_valid_parameters():
 def test_head_params():
     assert head_params("cosface") == ["s", "m"]
     assert head_params("center") == ["loss_weight", "center_lr"]
-    assert head_params("lsoftmax") == head_params("asoftmax")
+    assert head_params("asoftmax") == ["m", "base", "gamma", "power", "lambda_min", "gradient", "renormalise"]
+    assert head_params("lsoftmax") == ["m", "base", "gamma", "power", "lambda_min", "gradient"]
 
 
 def test_pair_heads_ask_for_pk_batches():

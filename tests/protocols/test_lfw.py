@@ -41,3 +41,18 @@ def test_missing_image_is_named():
 
     with pytest.raises(InputError, match="b.jpg"):
         evaluate_lfw([Pair(0, "a.jpg", "b.jpg", True)], np.ones((1, 2)), ["a.jpg"])
+
+
+def test_per_pair_verdicts_reproduce_the_fold_accuracies():
+    rng = np.random.default_rng(0)
+    paths = [f"p{i}" for i in range(80)]
+    features = rng.normal(size=(80, 4))
+    pairs = [Pair(i // 8, paths[2 * i], paths[2 * i + 1], i % 2 == 0) for i in range(40)]
+    result = evaluate_lfw(pairs, features, paths)
+    frame = result["pairs"]
+    by_fold = frame.groupby("fold")["correct"].mean().to_numpy() * 100
+    assert np.allclose(by_fold, result["fold_accuracy"])
+    # re-derived with the released rule from the held-out scores and the fold thresholds
+    t = np.array(result["thresholds"])[frame["fold"].to_numpy()]
+    same, score = frame["same"].to_numpy(), frame["fold_score"].to_numpy()
+    assert (frame["correct"].to_numpy() == [(s and x > u) or (not s and x < u) for s, x, u in zip(same, score, t)]).all()

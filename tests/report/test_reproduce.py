@@ -46,3 +46,30 @@ def test_rows_keyed_by_method_and_size(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "new" / "megaface.csv", index=False)
     [moved] = compare_tables(tmp_path / "old", tmp_path / "new", 1.0)
     assert moved.row == "('softmax', 100)" and moved.column == "rank1" and not moved.fails
+
+
+def test_per_seed_rows_keyed_by_method_and_seed_when_seeds_are_added(tmp_path):
+    # committed: one seed per method (method alone names a row); fresh: three seeds of softmax
+    for folder in ("old", "new"):
+        (tmp_path / folder).mkdir()
+    old = [{"method": "softmax", "seed": 0, "lfw_acc": 86.5}, {"method": "asoftmax-m4", "seed": 0, "lfw_acc": 89.1}]
+    new = old + [{"method": "softmax", "seed": 1, "lfw_acc": 86.9}, {"method": "softmax", "seed": 2, "lfw_acc": 86.0}]
+    pd.DataFrame(old).to_csv(tmp_path / "old" / "accuracy_vs_m_seeds.csv", index=False)
+    pd.DataFrame(new).to_csv(tmp_path / "new" / "accuracy_vs_m_seeds.csv", index=False)
+    moved = compare_tables(tmp_path / "old", tmp_path / "new", 1.0)
+    assert sorted(m.row for m in moved if m.column == "lfw_acc") == ["('softmax', 1)", "('softmax', 2)"]
+    assert all(m.committed == "absent" and m.fails for m in moved)
+
+
+def test_claims_text_moves_without_failing_but_a_verdict_change_fails(tmp_path):
+    for folder in ("old", "new"):
+        (tmp_path / folder).mkdir()
+    row = {"id": "a", "claim": "A-Softmax beats softmax", "measured": "89.15 vs 86.53", "effect": 2.62,
+           "verdict": "reproduced"}
+    pd.DataFrame([row]).to_csv(tmp_path / "old" / "claims.csv", index=False)
+    pd.DataFrame([{**row, "measured": "89.20 vs 86.53", "effect": 2.67}]).to_csv(tmp_path / "new" / "claims.csv",
+                                                                                   index=False)
+    assert [m.fails for m in compare_tables(tmp_path / "old", tmp_path / "new", 1.0)] == [False, False]
+    pd.DataFrame([{**row, "verdict": "inconclusive"}]).to_csv(tmp_path / "new" / "claims.csv", index=False)
+    [moved] = compare_tables(tmp_path / "old", tmp_path / "new", 1.0)
+    assert moved.column == "verdict" and moved.fails

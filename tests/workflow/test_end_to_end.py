@@ -19,6 +19,8 @@ def tiny_config(results: Path) -> dict:
     config["train"].update(width=0.125, feature_dim=8, batch_size=8, iterations=4, lr_steps=[3], log_every=2,
                            checkpoint_every=2)
     config["methods"] = {k: config["methods"][k] for k in ("softmax", "asoftmax-m4", "toy-m4")}
+    config["methods"]["softmax"].pop("seeds", None)
+    config["methods"]["asoftmax-m4"]["seeds"] = [0, 1]  # one method trained twice: the seed level of the DAG
     config["methods"]["toy-m4"]["train"] = {"feature_dim": 3, "batch_size": 8}
     config["tables"] = {"accuracy_vs_m": ["softmax", "asoftmax-m4"], "loss_comparison": ["softmax", "asoftmax-m4"],
                         "accuracy_vs_depth": ["softmax", "asoftmax-m4"], "toy": ["toy-m4"]}
@@ -27,6 +29,7 @@ def tiny_config(results: Path) -> dict:
         "raw_size": 64}}
     config["megaface"] = {"sizes": [5, 20], "synthetic": {"probe_identities": 3, "probe_images_per_identity": 2,
                                                           "raw_size": 64}}
+    config["evaluate"] = {"methods": ["softmax"], "benchmarks": ["lfw", "ijbc"]}
     return config
 
 
@@ -44,10 +47,18 @@ def test_snakemake_regenerates_tables_and_figures(tmp_path):
     assert (angles["max_intra_deg"] >= angles["intra_p99_deg"]).all()
     assert {"ytf_acc", "ytf_std", "paper_ytf"} <= set(table.columns) and table["paper_ytf"].tolist() == [93.1, 95.0]
     assert table["ytf_acc"].between(0, 100).all()
-    ytf = json.loads((run / "metrics" / "softmax" / "ytf.json").read_text())
+    ytf = json.loads((run / "metrics" / "softmax" / "seed0" / "ytf.json").read_text())
     assert ytf["aggregation"]["frame_cap"] == 3 and ytf["n_pairs"] == 8
     megaface = pd.read_csv(run / "tables" / "megaface.csv").set_index(["method", "distractors"]).sort_index()
     assert megaface.index.tolist() == [("asoftmax-m4", 5), ("asoftmax-m4", 20), ("softmax", 5), ("softmax", 20)]
+    assert table.set_index("method")["seeds"].to_dict() == {"softmax": 1, "asoftmax-m4": 2}
+    seeds = pd.read_csv(run / "tables" / "accuracy_vs_m_seeds.csv")
+    assert list(zip(seeds["method"], seeds["seed"])) == [("softmax", 0), ("asoftmax-m4", 0), ("asoftmax-m4", 1)]
+    m4 = seeds[seeds["method"] == "asoftmax-m4"]["lfw_acc"]
+    assert abs(table.set_index("method").at["asoftmax-m4", "lfw_acc"] - m4.mean()) < 0.006
+    claims = pd.read_csv(run / "tables" / "claims.csv").set_index("id")
+    assert claims.at["a", "paper"].startswith("99.42 vs 97.88") and "2 seeds x 2 folds" in claims.at["a", "test"]
+    assert set(claims["verdict"]) <= {"reproduced", "not reproduced", "inconclusive"}
     assert megaface["rank1"].between(0, 100).all() and not megaface["far_resolved"].any()
     assert megaface["paper_rank1_1M"].tolist()[1::2] == [72.729, 54.855]
     losses = pd.read_csv(run / "tables" / "loss_comparison.csv")
@@ -57,8 +68,14 @@ def test_snakemake_regenerates_tables_and_figures(tmp_path):
     assert toy["method"].tolist() == ["toy-m4"] and toy["m"].tolist() == [4]
     assert "toy-m4" not in set(pd.read_csv(run / "tables" / "angle_stats.csv")["method"])
     for figure in ("angle_hist.png", "accuracy_vs_m.png", "megaface_cmc.png", "megaface_roc.png",
-                   "accuracy_vs_depth.png", "sphere3d.png"):
+                   "accuracy_vs_depth.png", "sphere3d.png", "claims.png"):
         assert (run / "figures" / figure).stat().st_size > 1000
+    variants = pd.read_csv(run / "tables" / "protocol_variants.csv")
+    assert variants["rule"].tolist() == ["released", "insightface", "opensphere", "facexzoo"]
+    # the released rule is the LFW protocol (the accuracy table rounds to 2 decimals)
+    assert abs(variants["verification_acc"].iloc[0] - table["lfw_acc"].iloc[0]) <= 0.005
+    assert variants["verification_acc"].isna().tolist() == [False, True, False, False]  # 8 pairs: no 10 folds
+    assert pd.read_csv(run / "tables" / "ijb.csv")["method"].tolist() == ["softmax"]
     assert yaml.safe_load((run / "config.yaml").read_text())["run"] == "tiny"
     assert json.loads((run / "report.json").read_text())["run"] == "tiny"
 

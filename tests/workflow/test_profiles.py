@@ -1,5 +1,5 @@
 """Dry runs of the DAG through each Snakemake profile in workflow/profiles/ (DESIGN.md "Speed",
-"Scale beyond one machine"): the profile parses, the DAG plans one train job per configured method,
+"Scale beyond one machine"): the profile parses, the DAG plans one train job per training cell (method, seed),
 and the train jobs get the GPU resources the profile promises."""
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = REPO / "workflow" / "profiles"
-METHODS = list(yaml.safe_load((REPO / "config" / "default.yaml").read_text())["methods"])
+DEFAULT = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+# one train job per training cell: every seed of every method
+CELLS = [(m, s) for m in DEFAULT["methods"] for s in DEFAULT["methods"][m].get("seeds", DEFAULT.get("seeds", [0]))]
 
 pytestmark = pytest.mark.slow  # each dry run parses the workflow: about 10 s on two cores
 
@@ -48,9 +50,9 @@ def test_default_profile_caps_gpus_at_the_visible_count(tmp_path):
 
     output = dry_run(tmp_path, "--workflow-profile", str(PROFILES / "default"))
     assert "workflow specific profile" in output
-    assert job_counts(output)["train"] == len(METHODS)
+    assert job_counts(output)["train"] == len(CELLS)
     resources = train_resources(output)
-    assert len(resources) == len(METHODS)
+    assert len(resources) == len(CELLS)
     # Each job asks for one GPU; Snakemake clamps the request to the profile's cap, the visible count.
     expected = min(1, torch.cuda.device_count())
     assert all(f"gpu={expected}" in r.split(", ") for r in resources), resources
@@ -61,9 +63,9 @@ def test_slurm_profile_sends_training_to_a_gpu_partition(tmp_path):
                         reason="snakemake-executor-plugin-slurm is not installed: pip install "
                                "snakemake-executor-plugin-slurm==2.8.0")
     output = dry_run(tmp_path, "--profile", str(PROFILES / "slurm"))
-    assert job_counts(output)["train"] == len(METHODS)
+    assert job_counts(output)["train"] == len(CELLS)
     resources = train_resources(output)
-    assert len(resources) == len(METHODS)
+    assert len(resources) == len(CELLS)
     for r in resources:
         fields = r.split(", ")
         assert {"gpu=1", "slurm_partition=gpu", "cpus_per_gpu=8"} <= set(fields), r

@@ -2,7 +2,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from sphere.config import evaluated_methods, train_config, validate, write_resolved
+from sphere.config import evaluated_methods, method_seeds, train_config, validate, write_resolved
 
 validate(config, "snakemake config")
 RUN = Path(config.get("results", "results")) / config["run"]
@@ -84,12 +84,70 @@ def train_store(method):
     return RUN / "stores" / config["methods"][method].get("store", "train")
 
 
+# Every training cell is a (method, seed): its model, features and metrics live under <stage>/<method>/seed<k>/.
+wildcard_constraints:
+    method="[^/]+",
+    seed=r"\d+",
+
+
+def cells(pattern, methods):
+    """`pattern` (a path with {method} and {seed}) for every seed of every method (config `seeds`)."""
+    return [str(pattern).format(method=m, seed=s) for m in methods for s in method_seeds(config, m)]
+
+
 def train_setting(method, key):
     """A method's effective train setting: its own `train:` override, else the shared block, else the default."""
     return getattr(train_config(config, method), key)
 
 
-def train_settings(method):
-    """Everything that decides a method's training, as plain data (threads and device excluded)."""
-    settings = dataclasses.asdict(train_config(config, method))
+def train_settings(method, seed):
+    """Everything that decides a training cell, as plain data (threads and device excluded)."""
+    settings = dataclasses.asdict(train_config(config, method, int(seed)))
     return {k: v for k, v in settings.items() if k not in ("threads", "device")}
+
+
+# `sphere evaluate` on the verification benchmarks under every rule (scoring.smk); a section turns it on.
+EVALUATE = "evaluate" in config
+EVALUATE_METHODS = list(config.get("evaluate", {}).get("methods", EVAL_METHODS)) if EVALUATE else []
+EVALUATE_BENCHMARKS = list(config.get("evaluate", {}).get("benchmarks", ["lfw"])) if EVALUATE else []
+STANDINS = RUN / "raw" / "standins"
+
+
+def evaluate_inputs(w):
+    """Files one benchmark's scoring reads (the method's first seed): store features for lfw / ytf, the
+    model and a stand-in otherwise."""
+    seed = f"seed{method_seeds(config, w.method)[0]}"
+    model = RUN / "models" / w.method / seed / "model.pt"
+    return {
+        "lfw": {"features": RUN / "features" / w.method / f"{seed}.npy", "store": RUN / "stores" / "test" / "index.csv",
+                "pairs": raw("pairs")},
+        "ytf": {"features": RUN / "features" / "ytf" / w.method / f"{seed}.npy",
+                "store": RUN / "stores" / "ytf" / "index.csv", "pairs": raw("ytf_splits")},
+        "lfw_bin": {"model": model, "bin": STANDINS / "lfw.bin"},
+        "ijbc": {"model": model, "meta": STANDINS / "ijbc" / "meta" / "ijbc_template_pair_label.txt",
+                 "crops": STANDINS / "ijbc" / "loose_crop"},
+    }[w.bench]
+
+
+def evaluate_args(w, input):
+    """The `sphere evaluate` arguments of one benchmark (from its inputs)."""
+    if w.bench in ("lfw", "ytf"):
+        source = f"--features {input.features} --store {Path(input.store).parent} --pairs {input.pairs}"
+        return f"--benchmark {w.bench} {source}"
+    if w.bench == "lfw_bin":
+        return f"--benchmark lfw --model {input.model} --bin {input.bin}"
+    detector = " --detector-score" if config["evaluate"].get("ijb_detector_score", False) else ""
+    return f"--benchmark ijbc --model {input.model} --meta {Path(input.meta).parent} --root {input.crops}{detector}"
+
+
+def evaluate_results():
+    """(result files, their methods) of every method x benchmark the evaluate section asks for."""
+    pairs = [(m, b) for m in EVALUATE_METHODS for b in EVALUATE_BENCHMARKS]
+    return [RUN / "metrics" / m / "evaluate" / b / f"{b}.json" for m, b in pairs], [m for m, _ in pairs]
+
+
+def evaluate_tables():
+    """The tables the evaluate stage writes: the rule variants, plus IJB when it is scored."""
+    names = (["protocol_variants"] if set(EVALUATE_BENCHMARKS) - {"ijbc"} else []) + \
+        (["ijb"] if "ijbc" in EVALUATE_BENCHMARKS else [])
+    return [RUN / "tables" / f"{n}.csv" for n in names]

@@ -1,14 +1,12 @@
 rule features:
     input:
-        model=RUN / "models" / "{method}" / "model.pt",
+        model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
         store=RUN / "stores" / "test" / "index.csv",
     output:
-        RUN / "features" / "{method}.npy",
-    wildcard_constraints:
-        method="[^/]+",
+        RUN / "features" / "{method}" / "seed{seed}.npy",
     threads: 1
     log:
-        RUN / "logs" / "features_{method}.log",
+        RUN / "logs" / "features_{method}_seed{seed}.log",
     shell:
         "{SPHERE} features --model {input.model} --store {RUN}/stores/test --out {output} "
         "--threads {threads} 2> {log}"
@@ -16,14 +14,14 @@ rule features:
 
 rule lfw:
     input:
-        features=RUN / "features" / "{method}.npy",
+        features=RUN / "features" / "{method}" / "seed{seed}.npy",
         store=RUN / "stores" / "test" / "index.csv",
         pairs=raw("pairs"),
     output:
-        RUN / "metrics" / "{method}" / "lfw.json",
-        RUN / "metrics" / "{method}" / "pairs.csv",
+        RUN / "metrics" / "{method}" / "seed{seed}" / "lfw.json",
+        RUN / "metrics" / "{method}" / "seed{seed}" / "pairs.csv",
     log:
-        RUN / "logs" / "lfw_{method}.log",
+        RUN / "logs" / "lfw_{method}_seed{seed}.log",
     shell:
         "{SPHERE} lfw --features {input.features} --store {RUN}/stores/test --pairs {input.pairs} "
-        "--out {RUN}/metrics/{wildcards.method} > {log} 2>&1"
+        "--out {RUN}/metrics/{wildcards.method}/seed{wildcards.seed} > {log} 2>&1"

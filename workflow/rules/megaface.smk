@@ -29,32 +29,32 @@ if MEGAFACE:
 
     rule megaface_features:
         input:
-            model=RUN / "models" / "{method}" / "model.pt",
+            model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
             probe=RUN / "stores" / "probe" / "index.csv",
             distractor=RUN / "stores" / "distractor" / "index.csv",
         output:
-            probe=RUN / "features" / "probe" / "{method}.npy",
-            distractor=RUN / "features" / "distractor" / "{method}.npy",
+            probe=RUN / "features" / "probe" / "{method}" / "seed{seed}.npy",
+            distractor=RUN / "features" / "distractor" / "{method}" / "seed{seed}.npy",
         threads: 1
         log:
-            RUN / "logs" / "features_megaface_{method}.log",
+            RUN / "logs" / "features_megaface_{method}_seed{seed}.log",
         shell:
             "{SPHERE} features --model {input.model} --store {RUN}/stores/probe {RUN}/stores/distractor "
             "--out {output.probe} {output.distractor} --threads {threads} 2> {log}"
 
     rule megaface:
         input:
-            probe=RUN / "features" / "probe" / "{method}.npy",
-            distractor=RUN / "features" / "distractor" / "{method}.npy",
+            probe=RUN / "features" / "probe" / "{method}" / "seed{seed}.npy",
+            distractor=RUN / "features" / "distractor" / "{method}" / "seed{seed}.npy",
             probe_store=RUN / "stores" / "probe" / "index.csv",
             distractor_store=RUN / "stores" / "distractor" / "index.csv",
             lists=raw("megaface_lists"),
         output:
-            RUN / "metrics" / "{method}" / "megaface.json",
+            RUN / "metrics" / "{method}" / "seed{seed}" / "megaface.json",
         params:
             probe_list=raw("probe_list"),
         log:
-            RUN / "logs" / "megaface_{method}.log",
+            RUN / "logs" / "megaface_{method}_seed{seed}.log",
         shell:
             "{SPHERE} megaface --probe-features {input.probe} --probe-store {RUN}/stores/probe "
             "--distractor-features {input.distractor} --distractor-store {RUN}/stores/distractor "

@@ -15,11 +15,11 @@ rule toy_store:
 
 rule toy_features:
     input:
-        model=RUN / "models" / "{method}" / "model.pt",
+        model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
         store=RUN / "stores" / "toy" / "index.csv",
     output:
-        RUN / "features" / "toy" / "{method}.npy",
+        RUN / "features" / "toy" / "{method}" / "seed{seed}.npy",
     log:
-        RUN / "logs" / "toy_features_{method}.log",
+        RUN / "logs" / "toy_features_{method}_seed{seed}.log",
     shell:
         "{SPHERE} features --model {input.model} --store {RUN}/stores/toy --out {output} --threads 1 2> {log}"

@@ -24,26 +24,26 @@ if YTF:
 
     rule ytf_features:
         input:
-            model=RUN / "models" / "{method}" / "model.pt",
+            model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
             store=RUN / "stores" / "ytf" / "index.csv",
         output:
-            RUN / "features" / "ytf" / "{method}.npy",
+            RUN / "features" / "ytf" / "{method}" / "seed{seed}.npy",
         threads: 1
         log:
-            RUN / "logs" / "features_ytf_{method}.log",
+            RUN / "logs" / "features_ytf_{method}_seed{seed}.log",
         shell:
             "{SPHERE} features --model {input.model} --store {RUN}/stores/ytf --out {output} "
             "--threads {threads} 2> {log}"
 
     rule ytf:
         input:
-            features=RUN / "features" / "ytf" / "{method}.npy",
+            features=RUN / "features" / "ytf" / "{method}" / "seed{seed}.npy",
             store=RUN / "stores" / "ytf" / "index.csv",
             splits=raw("ytf_splits"),
         output:
-            RUN / "metrics" / "{method}" / "ytf.json",
+            RUN / "metrics" / "{method}" / "seed{seed}" / "ytf.json",
         log:
-            RUN / "logs" / "ytf_{method}.log",
+            RUN / "logs" / "ytf_{method}_seed{seed}.log",
         shell:
             "{SPHERE} ytf --features {input.features} --store {RUN}/stores/ytf --splits {input.splits} "
             "--out {output}{YTF_OPTIONS} > {log} 2>&1"

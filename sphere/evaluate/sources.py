@@ -1,0 +1,75 @@
+"""Where a benchmark's features come from: an embeddings file, the DAG's store features, or a model
+run on the benchmark's images (`sphere evaluate --embeddings | --features/--store | --model`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sphere.data.embeddings import Embeddings, float_matrix, read_embeddings
+from sphere.errors import InputError
+from sphere.evaluate.models import Preprocess, load_embedder
+
+
+@dataclass
+class Source:
+    """The user's choice of features; exactly one of embeddings, features (+ store) or model."""
+
+    embeddings: Path | None = None
+    features: Path | None = None
+    store: Path | None = None
+    model: Path | None = None
+    model_format: str = "auto"
+    preprocess: Preprocess | None = None
+    device: str = "auto"
+    align: str = "none"
+    landmarks: Path | None = None
+    mtcnn_weights: Path | None = None
+    record: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        given = [k for k in ("embeddings", "features", "model") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise InputError(f"give exactly one of --embeddings, --features (with --store) or --model (got "
+                             f"{', '.join('--' + g for g in given) or 'none'})")
+        if self.features is not None and self.store is None:
+            raise InputError("--features needs --store (the store whose index the rows follow)")
+
+    @property
+    def kind(self) -> str:
+        return "embeddings" if self.embeddings else ("features" if self.features else "model")
+
+    def precomputed(self) -> Embeddings:
+        """The embeddings file, or the store features split into face and flip halves."""
+        if self.embeddings is not None:
+            self.record = {"input": "embeddings", "file": str(self.embeddings)}
+            return read_embeddings(self.embeddings)
+        from sphere.data.store import read_store
+
+        try:
+            features = np.load(self.features, allow_pickle=False)
+        except ValueError as error:
+            raise InputError(f"{self.features}: refused: {error}") from None
+        features = float_matrix(features, "features", str(self.features))
+        names = read_store(self.store).index["path"].astype(str).tolist()
+        if len(names) != len(features):
+            raise InputError(f"{self.features}: {len(features)} rows but the store {self.store} has "
+                             f"{len(names)} images")
+        half = features.shape[1] // 2
+        self.record = {"input": "store features", "file": str(self.features), "store": str(self.store)}
+        return Embeddings(features[:, :half], features[:, half:], names, str(self.features))
+
+    def embedder(self):
+        embedder = load_embedder(self.model, self.preprocess, self.device, self.model_format)
+        self.record = {"input": "model", "file": str(self.model), "model": embedder.kind,
+                       "input_size": list(embedder.preprocess.size), "pixel_mean": embedder.preprocess.mean,
+                       "pixel_std": embedder.preprocess.std, "channels": embedder.preprocess.channels}
+        return embedder
+
+
+def read_landmark_list(path: Path) -> dict[str, np.ndarray]:
+    """The 5-point list `path<TAB>x1 y1 ... x5 y5` (sphere.data.landmarks) as name -> (5, 2)."""
+    from sphere.data.landmarks import read_landmarks
+
+    return {k: np.asarray(v, np.float64).reshape(5, 2) for k, v in read_landmarks(path).items()}

@@ -1,0 +1,50 @@
+"""The budget study (issue: real run trained until it says something): LFW against training steps.
+
+Each budget is its own method with its own schedule (lr steps and annealing scaled to its length), so a
+point is a finished run, not a checkpoint of a longer one. The plateau is the first budget after which the
+next one adds less than the larger of 0.5 point and the fold std of the mean (`plateau`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sphere.config import train_config
+from sphere.report.figures import plt, save
+from sphere.report.tables import per_method
+
+
+def budget_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per method of `tables.budget`: loss, iterations, images seen, LFW over seeds; per-seed rows."""
+    methods = config["tables"]["budget"]
+    table, long = per_method(config, run_dir, methods)
+    settings = [train_config(config, m) for m in methods]
+    table.insert(1, "loss", [c.loss for c in settings])
+    table.insert(2, "iterations", [c.iterations for c in settings])
+    table.insert(3, "images_seen", [c.iterations * c.batch_size for c in settings])
+    return table, long
+
+
+def plateau(iterations: np.ndarray, accuracy: np.ndarray, std: np.ndarray) -> int | None:
+    """The first budget whose successor gains less than max(0.5, std / sqrt(10)) points; None if it still rises."""
+    order = np.argsort(iterations)
+    for here, there in zip(order[:-1], order[1:]):
+        if accuracy[there] - accuracy[here] < max(0.5, std[there] / np.sqrt(10)):
+            return int(iterations[here])
+    return None
+
+
+def budget_figure(table: pd.DataFrame, out: Path) -> None:
+    """LFW accuracy (fold std as bars) against training steps, one line per loss."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for loss, group in table.groupby("loss", sort=False):
+        group = group.sort_values("iterations")
+        ax.errorbar(group["iterations"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", capsize=3, label=loss)
+    ax.set_xscale("log")
+    ax.set_xlabel("training steps (each a full schedule)")
+    ax.set_ylabel("LFW accuracy (%), 10 folds")
+    ax.legend(fontsize=7)
+    ax.set_title("Budget study: LFW against training steps", fontsize=10)
+    save(fig, out)
