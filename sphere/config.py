@@ -37,10 +37,6 @@ def validate(config: dict, source: str = "config") -> dict:
         if unknown:
             raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
                               f"valid: {head_params(method['loss'])}")
-        try:  # the head's own checks (ranges, released options it cannot take), before any job runs
-            create_head(method["loss"], 2, 2, **train_config(config, name).loss_params)
-        except ValueError as error:
-            raise ConfigError(f"{where}.params: {error}") from None
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
@@ -63,6 +59,11 @@ def validate(config: dict, source: str = "config") -> dict:
     from sphere.config_checks import check
 
     check(config, source)  # loss-parameter ranges and schedules, before any job starts
+    for name, method in config["methods"].items():  # then what only the head knows: released options it lacks
+        try:
+            create_head(method["loss"], 2, 2, **train_config(config, name).loss_params)
+        except ValueError as error:
+            raise ConfigError(f"{source}: methods.{name}.params: {error}") from None
     return config
 
 

@@ -47,7 +47,7 @@ def test_bad_detection_settings_are_named(real, key, value):
 def test_paper_config_is_the_full_protocol():
     paper = validate(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
     train = paper["train"]
-    assert (train["batch_size"], train["iterations"], train["lr_steps"], paper["crop"]) == (256, 28000, [16000, 24000],
+    assert (train["batch_size"], train["iterations"], train["lr_steps"], paper["crop"]) == (512, 28000, [16000, 24000],
                                                                                           [112, 96])
     assert paper["annealing"] == {"base": 1000, "gamma": 0.12, "power": 1, "lambda_min": 5}
     models = {m.get("train", {}).get("model", train["model"]) for m in paper["methods"].values()}

@@ -24,8 +24,9 @@ def image_path(name: str, number: str) -> str:
     return f"{name}/{name}_{int(number):04d}.jpg"
 
 
-def read_pairs(path: Path | str) -> list[Pair]:
-    """Parse a View-2 pairs file; a malformed line raises InputError naming file and line.
+def read_pairs(path: Path | str, min_folds: int = 2) -> list[Pair]:
+    """Parse a View-2 pairs file; a malformed line raises InputError naming file and line. Fewer than
+    `min_folds` folds is refused (k-fold protocols take thresholds from the other folds).
 
     Accepted as real copies come: a UTF-8 byte-order mark, CRLF line ends, tabs or runs of spaces
     between fields, blank lines anywhere.
@@ -39,9 +40,9 @@ def read_pairs(path: Path | str) -> list[Pair]:
     if len(header) != 2 or not all(h.isdigit() for h in header):
         raise InputError(f"{path}:{first}: header must be '<folds> <pairs per half-fold>', got {top!r}")
     folds, half = int(header[0]), int(header[1])
-    if folds < 2 or half < 1:
-        raise InputError(f"{path}:{first}: need at least 2 folds of 1 + 1 pairs (thresholds come from the other "
-                         f"folds), header says {folds} folds of {half} + {half}")
+    if folds < min_folds or half < 1:
+        raise InputError(f"{path}:{first}: need at least {min_folds} folds of 1 + 1 pairs (thresholds come from the "
+                         f"other folds), header says {folds} folds of {half} + {half}")
     expected = folds * 2 * half
     if len(body) != expected:
         raise InputError(f"{path}: header promises {folds} folds x {2 * half} pairs = {expected}, found {len(body)}")

@@ -57,7 +57,7 @@ def body_lines(path: Path, skip_header: bool) -> list[int]:
 
 def lfw_pairs(pairs_file: Path | str) -> PairSet:
     """LFW View-2 pairs (a malformed file raises ValueError naming file and line)."""
-    pairs = read_pairs(pairs_file)
+    pairs = read_pairs(pairs_file, min_folds=1)  # each rule says whether it needs folds
     items, first, second = _index([(p.path1, p.path2) for p in pairs])
     return PairSet("lfw", str(pairs_file), items, first, second, np.array([p.same for p in pairs]),
                    np.array([p.fold for p in pairs]), np.array(body_lines(Path(pairs_file), True)[:len(pairs)]))

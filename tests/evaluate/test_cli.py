@@ -26,6 +26,6 @@ def test_bad_input_is_one_line_without_traceback(lfw, tmp_path, capsys):
         main(["evaluate", "--embeddings", str(tmp_path / "bad.npz"), "--benchmark", "lfw", "--pairs", str(pairs),
               "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.count("\n") == 1 and err.startswith("sphere evaluate: error: ")
+    assert stop.value.code == 2 and err.count("\n") == 1 and err.startswith("sphere evaluate: ")
     assert "bad.npz" in err and "non-finite" in err and ": 3 " in err
     assert not (tmp_path / "o" / "lfw.json").exists()

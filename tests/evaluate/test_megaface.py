@@ -33,6 +33,6 @@ def test_known_rank1_from_an_embeddings_file(tmp_path):
                       probe_list=lists / "facescrub_features_list.json", lists=lists)
     assert [r["identification"]["rank1"] for r in result["results"]] == [1.0, 0.5]
     write_embeddings(tmp_path / "short.npz", np.stack([feats[n] for n in names[1:]]), names[1:])
-    with pytest.raises(InputError, match="short.npz: 1 distractor images are not in these embeddings"):
+    with pytest.raises(InputError, match=r"distractor list\): 1 images are not in"):
         evaluate("megaface", Source(embeddings=tmp_path / "short.npz"), tmp_path / "o",
                  probe_list=lists / "facescrub_features_list.json", lists=lists)

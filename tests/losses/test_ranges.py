@@ -9,7 +9,7 @@ from sphere.losses.ranges import PARAM_RANGES, Range
 
 # (head, parameter, a refused value, an accepted boundary value)
 EDGES = [
-    ("asoftmax", "m", 6, 1), ("asoftmax", "m", 0, 5), ("lsoftmax", "m", 2.0, 2), ("asoftmax", "gamma", -0.1, 0.0),
+    ("asoftmax", "m", 6, 1), ("lsoftmax", "m", 0, 5), ("lsoftmax", "m", 2.0, 2), ("asoftmax", "gamma", -0.1, 0.0),
     ("center", "loss_weight", -1e-3, 0.0), ("center", "center_lr", -1, 0), ("contrastive", "margin", 0.0, 1e-6),
     ("contrastive", "loss_weight", -1, 0), ("triplet", "margin", -0.01, 0.0), ("normface", "s", 0.0, 1e-3),
     ("cosface", "m", -0.1, 0.0), ("cosface", "s", -1, 1), ("arcface", "m", math.pi, 0.0), ("arcface", "m", -0.1, 3.1),
