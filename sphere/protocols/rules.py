@@ -32,7 +32,8 @@ from sphere.protocols.verification import accuracy_at, best_threshold, l2_normal
 
 RULES = ("released", "insightface", "opensphere", "facexzoo")
 COMBINES = ("concat", "sum", "face")
-DEFAULT_COMBINE = {"released": "concat", "insightface": "sum", "opensphere": "concat", "facexzoo": "face"}
+# opensphere: model.py get_feature (face and flip) + head/common.py weighted_average (their mean, re-normalised)
+DEFAULT_COMBINE = {"released": "concat", "insightface": "sum", "opensphere": "sum", "facexzoo": "face"}
 SOURCES = {
     "released": "wy1iu/sphereface test/code/evaluation.m",
     "insightface": "deepinsight/insightface recognition/arcface_torch/eval/verification.py",
@@ -148,17 +149,20 @@ def facexzoo_threshold(scores: np.ndarray, same: np.ndarray) -> float:
 
 
 def facexzoo(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray) -> dict:
-    """lfw_evaluator.py: cosine, per fold the TPR - FPR threshold of the other folds, mean accuracy."""
+    """lfw_evaluator.py: cosine, per fold the TPR - FPR threshold of the other folds; a positive is right when
+    score > t, a negative when score < t; mean accuracy, and as spread the standard error it reports
+    (sample std / sqrt(folds)). Its folds are fixed blocks of 600 pairs; here the pairs file's folds."""
     _need_folds(folds, "facexzoo")
     scores = np.sum(l2_normalise(a) * l2_normalise(b), axis=1)
     accuracies, thresholds = [], []
     for fold in np.unique(folds):
         test = folds == fold
         t = facexzoo_threshold(scores[~test], same[~test])
-        right = np.where(same[test], scores[test] > t, scores[test] <= t)
+        right = np.where(same[test], scores[test] > t, scores[test] < t)
         accuracies.append(100 * right.mean())
         thresholds.append(t)
-    return {"fold_accuracy": accuracies, "thresholds": thresholds}
+    return {"fold_accuracy": accuracies, "thresholds": thresholds,
+            "std": float(np.std(accuracies, ddof=1) / np.sqrt(len(accuracies)))}
 
 
 RULE_FUNCTIONS = {"released": released, "insightface": insightface, "opensphere": opensphere, "facexzoo": facexzoo}
@@ -181,7 +185,7 @@ def score_rule(rule: str, face1: np.ndarray, face2: np.ndarray, same: np.ndarray
         "rule": rule,
         "source": SOURCES[rule],
         "accuracy": float(fold_acc.mean()),
-        "std": float(fold_acc.std()) if len(fold_acc) > 1 else None,
+        "std": float(fold_acc.std()) if len(fold_acc) > 1 else None,  # a rule's own definition overrides below
         "combine": how if flip1 is not None else "face (no flip half given)",
         **{k: (list(map(float, v)) if isinstance(v, list) else v) for k, v in result.items()},
     }
