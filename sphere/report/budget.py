@@ -37,14 +37,17 @@ def plateau(iterations: np.ndarray, accuracy: np.ndarray, std: np.ndarray) -> in
 
 
 def budget_figure(table: pd.DataFrame, out: Path) -> None:
-    """LFW accuracy (fold std as bars) against training steps, one line per loss."""
+    """LFW accuracy (fold std as bars) against training steps, one line per loss; a run that diverged (scored
+    with its last good checkpoint) is circled in red."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     for loss, group in table.groupby("loss", sort=False):
         group = group.sort_values("iterations")
         ax.errorbar(group["iterations"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", capsize=3, label=loss)
+        diverged = group[group["status"] != "ok"]
+        ax.plot(diverged["iterations"], diverged["lfw_acc"], "o", ms=12, mfc="none", color="red")
     ax.set_xscale("log")
     ax.set_xlabel("training steps (each a full schedule)")
     ax.set_ylabel("LFW accuracy (%), 10 folds")
     ax.legend(fontsize=7)
-    ax.set_title("Budget study: LFW against training steps", fontsize=10)
+    ax.set_title("Budget study: LFW against training steps (red: diverged)", fontsize=10)
     save(fig, out)
