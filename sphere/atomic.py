@@ -58,3 +58,14 @@ def to_csv(frame, path: Path | str, **kwargs) -> None:
     """DataFrame.to_csv to `path` atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, **kwargs)
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

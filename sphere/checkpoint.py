@@ -8,25 +8,16 @@ resumes from the previous one, or from scratch when none is good: never a traceb
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from pathlib import Path
 
 import torch
 
-from sphere.atomic import write_error, write_text
+from sphere.atomic import sha256_file, write_error, write_text
 
 CHECKPOINT, PREVIOUS, SUMS = "checkpoint.pt", "checkpoint.prev.pt", "checkpoint.sha256"
 REQUIRED = ("model", "head", "optimizer", "sampler", "step", "settings")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def known_sums(out_dir: Path) -> list[str] | None:
@@ -47,10 +38,10 @@ def save_checkpoint(state: dict, out_dir: Path) -> None:
     current, previous, tmp = out_dir / CHECKPOINT, out_dir / PREVIOUS, out_dir / ".checkpoint.pt.tmp"
     try:
         torch.save(state, tmp)
-        sums = [sha256(tmp)]
+        sums = [sha256_file(tmp)]
         if current.exists():
             listed = known_sums(out_dir)
-            sums.append(listed[0] if listed else sha256(current))
+            sums.append(listed[0] if listed else sha256_file(current))
         write_text(out_dir / SUMS, "\n".join(sums) + "\n")
         if current.exists():
             os.replace(current, previous)
@@ -67,7 +58,7 @@ def shapes(state_dict: dict) -> dict[str, tuple]:
 
 def problem(path: Path, sums: list[str] | None, reference: dict[str, dict], device) -> tuple[str | None, dict]:
     """(why the checkpoint cannot be resumed or None, its state)."""
-    if sums is not None and sha256(path) not in sums:
+    if sums is not None and sha256_file(path) not in sums:
         return f"SHA-256 does not match {SUMS} (truncated or altered)", {}
     try:
         state = torch.load(path, map_location=device, weights_only=True)

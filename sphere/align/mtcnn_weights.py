@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from sphere.atomic import sha256_file
 from sphere.errors import InputError, UserError
 
 PACKAGE = "facenet-pytorch==2.6.0"
@@ -26,15 +27,6 @@ SHA256 = {
     "rnet.pt": "bbb937de72efc9ef83b186c49f5f558467a1d7e3453a8ece0d71a886633f6a86",
     "onet.pt": "165bfbe42940416ccfb977545cf0e976d5bf321f67083ae2aaaa5c764280118d",
 }
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_weights(folder: Path) -> list[str]:
