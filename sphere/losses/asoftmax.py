@@ -32,19 +32,20 @@ RELEASED_M = (1, 2, 3, 4)  # SINGLE, DOUBLE, TRIPLE, QUADRUPLE of the released l
 GRADIENTS = ("released", "exact")
 
 
-def psi(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
-    """psi(theta) = (-1)^k cos(m theta) - 2k for theta in [k pi/m, (k+1) pi/m] (paper Eq. 6-7).
-
-    k is found from thresholds on cos(theta) rather than from acos, as the released code does.
-    """
-    if m not in _CHEBYSHEV:
-        raise ValueError(f"A-Softmax margin m must be an integer in {sorted(_CHEBYSHEV)}, got {m!r}")
-    cos_m_theta = _CHEBYSHEV[m](cos_theta)
+def interval(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
+    """k with theta in [k pi/m, (k+1) pi/m], from thresholds on cos(theta) as the released code does."""
     k = torch.zeros_like(cos_theta)
     for j in range(1, m):
         k = k + (cos_theta <= math.cos(j * math.pi / m)).to(cos_theta.dtype)
-    sign = 1 - 2 * torch.remainder(k, 2)
-    return sign * cos_m_theta - 2 * k
+    return k
+
+
+def psi(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
+    """psi(theta) = (-1)^k cos(m theta) - 2k for theta in [k pi/m, (k+1) pi/m] (paper Eq. 6-7)."""
+    if m not in _CHEBYSHEV:
+        raise ValueError(f"A-Softmax margin m must be an integer in {sorted(_CHEBYSHEV)}, got {m!r}")
+    k = interval(cos_theta, m)
+    return (1 - 2 * torch.remainder(k, 2)) * _CHEBYSHEV[m](cos_theta) - 2 * k
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,7 @@ class LambdaSchedule:
 
 def psi_derivative(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
     """d psi / d cos(theta) = (-1)^k T_m'(cos theta), T_m the Chebyshev polynomial of psi."""
-    k = torch.zeros_like(cos_theta)
-    for j in range(1, m):
-        k = k + (cos_theta <= math.cos(j * math.pi / m)).to(cos_theta.dtype)
-    return (1 - 2 * torch.remainder(k, 2)) * _CHEBYSHEV_DERIVATIVE[m](cos_theta)
+    return (1 - 2 * torch.remainder(interval(cos_theta, m), 2)) * _CHEBYSHEV_DERIVATIVE[m](cos_theta)
 
 
 class ReleasedMarginProduct(torch.autograd.Function):
@@ -160,8 +158,8 @@ class ASoftmaxHead(Head):
             w = self.weight.to(dtype)
             if self.gradient == "released":
                 logits = ReleasedMarginProduct.apply(x, w, labels, self.m, lam)
-                plain = logits.detach().scatter(1, labels[:, None], (x.detach() @ w.detach().t()).gather(
-                    1, labels[:, None]))
+                target_plain = (x.detach() * w.detach()[labels]).sum(1, keepdim=True)  # x . W_y, no margin
+                plain = logits.detach().scatter(1, labels[:, None], target_plain)
             else:
                 x_norm = x.norm(dim=1, keepdim=True).clamp_min(1e-12)
                 unit = w if self.renormalise else F.normalize(w, dim=1)
