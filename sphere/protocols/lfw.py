@@ -6,7 +6,7 @@ import pandas as pd
 
 from sphere.data.lfw import Pair
 from sphere.errors import InputError
-from sphere.protocols.verification import accuracy_at, best_threshold, l2_normalise, roc_auc, tar_at_far
+from sphere.protocols.verification import l2_normalise, released_folds, roc_auc, tar_at_far
 
 
 def pair_features(pairs: list[Pair], features: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -35,16 +35,7 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
     first, second = pair_features(pairs, features, paths)
     same = np.array([p.same for p in pairs])
     folds = np.array([p.fold for p in pairs])
-    fold_acc, thresholds = [], []
-    fold_score = np.empty(len(pairs))
-    for fold in np.unique(folds):
-        test = folds == fold
-        mu = np.concatenate([first[~test], second[~test]]).mean(0)
-        scores = np.sum(l2_normalise(first - mu) * l2_normalise(second - mu), axis=1)
-        threshold = best_threshold(scores[~test], same[~test])
-        fold_acc.append(100 * accuracy_at(scores[test], same[test], np.array([threshold]))[0])
-        thresholds.append(threshold)
-        fold_score[test] = scores[test]
+    fold_acc, thresholds, fold_score = released_folds(first, second, same, folds)
     # each pair's verdict under its fold's threshold (the released rule: a score equal to t is wrong)
     threshold_of = dict(zip(np.unique(folds), thresholds))
     t = np.array([threshold_of[f] for f in folds])

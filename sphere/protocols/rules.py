@@ -11,15 +11,16 @@
   first n % 10 folds one pair longer); the first threshold with the best accuracy on the 9 training
   folds (argmax); a pair is called same when distance < t; no mean subtraction; mean and std
   (population) of the 10 test-fold accuracies.
-- `opensphere`: ydwen/opensphere `opensphere/dataset/utils.py`. Cosine of the L2-normalised
-  feature; no folds: accuracy at the best single threshold over all pairs (every distinct score
-  tried, same when score >= t), plus EER and ROC AUC. PAPER.md §8 does not say how OpenSphere joins
-  the flip; this module concatenates face and flip as the released rule does (option `combine`).
+- `opensphere`: ydwen/opensphere `opensphere/dataset/utils.py` (`get_results`). Feature = the mean of
+  f(face) and f(flip), re-normalised (`model.py` `get_feature`, `module/head/common.py`
+  `weighted_average`); cosine; no folds: accuracy at the best single threshold over all pairs (every
+  distinct score tried, same when score >= t), plus EER and ROC AUC.
 - `facexzoo`: JDAI-CV/FaceX-Zoo `test_protocol/lfw/lfw_evaluator.py`. Cosine of the L2-normalised
   face feature (FaceX-Zoo's extractor takes no flip); the benchmark's 10 folds (600 pairs each on
   LFW); on the 9 training folds, 1000 thresholds evenly spaced above the lowest up to the highest
-  training score, the first maximising TPR - FPR (a score > t is accepted); test accuracy with
-  that acceptance rule; mean and std (population) over folds.
+  training score, the first maximising TPR - FPR (a score > t is accepted); on the test fold a
+  positive is right when score > t and a negative when score < t; the mean over folds and, as its
+  spread, the standard error it reports (sample std / sqrt(folds)).
 
 Every rule returns accuracy and std in percent and says how the flip half was used (`combine`).
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from sphere.errors import InputError
-from sphere.protocols.verification import accuracy_at, best_threshold, l2_normalise, roc_auc, roc_curve
+from sphere.protocols.verification import l2_normalise, released_folds, roc_auc, roc_curve
 
 RULES = ("released", "insightface", "opensphere", "facexzoo")
 COMBINES = ("concat", "sum", "face")
@@ -75,14 +76,7 @@ def released(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray, 
     `subtract_mean=False` is the project's YouTube Faces protocol (sphere.protocols.ytf), the same rule
     on video features without the LFW-only mean subtraction (no YTF evaluation code was released)."""
     _need_folds(folds, "released")
-    accuracies, thresholds = [], []
-    for fold in np.unique(folds):
-        test = folds == fold
-        mu = np.concatenate([a[~test], b[~test]]).mean(axis=0) if subtract_mean else 0.0
-        scores = np.sum(l2_normalise(a - mu) * l2_normalise(b - mu), axis=1)
-        t = best_threshold(scores[~test], same[~test])
-        accuracies.append(100 * accuracy_at(scores[test], same[test], np.array([t]))[0])
-        thresholds.append(t)
+    accuracies, thresholds, _ = released_folds(a, b, same, folds, subtract_mean)
     return {"fold_accuracy": accuracies, "thresholds": thresholds}
 
 

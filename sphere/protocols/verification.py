@@ -65,6 +65,27 @@ def kfold_accuracy(
     return np.array(accuracies)
 
 
+def released_folds(
+    first: np.ndarray, second: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool = True
+) -> tuple[list[float], list[float], np.ndarray]:
+    """evaluation.m's 10-fold loop on pair features: per held-out fold, the mean feature of the other
+    folds' pair images subtracted (unless `subtract_mean` is False), rows L2-normalised, cosine, the
+    threshold of `best_threshold` on the other folds. Returns the fold accuracies (%), the thresholds
+    and every pair's held-out score."""
+    same, folds = np.asarray(same, bool), np.asarray(folds)
+    accuracies, thresholds = [], []
+    held_out = np.empty(len(same))
+    for fold in np.unique(folds):
+        test = folds == fold
+        mu = np.concatenate([first[~test], second[~test]]).mean(0) if subtract_mean else 0.0
+        scores = np.sum(l2_normalise(first - mu) * l2_normalise(second - mu), axis=1)
+        threshold = best_threshold(scores[~test], same[~test])
+        accuracies.append(100 * accuracy_at(scores[test], same[test], np.array([threshold]))[0])
+        thresholds.append(threshold)
+        held_out[test] = scores[test]
+    return accuracies, thresholds, held_out
+
+
 def roc_curve(scores: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(false accept rate, true accept rate) as the threshold falls through every distinct score."""
     order = np.argsort(-require_finite(scores), kind="stable")
