@@ -9,16 +9,17 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 from sphere.errors import ConfigError
-from sphere.losses import HEADS
+from sphere.losses import HEADS, create_head
 from sphere.losses.ranges import param_errors
+from sphere.train import TrainConfig
 
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
-DEFAULTS = {"lr_steps": [16000, 24000], "iterations": 28000, "batch_size": 256, "images_per_identity": 4,
-            "log_every": 20, "checkpoint_every": 200, "device": "auto"}
+DEFAULTS = dataclasses.asdict(TrainConfig())  # the settings a key left out of the config takes
 
 
 def setting(config: dict, method: str, key: str) -> tuple[object, str]:
@@ -59,13 +60,27 @@ def schedule_errors(config: dict, method: str) -> list[str]:
     return errors
 
 
+def head_errors(config: dict, method: str) -> list[str]:
+    """Parameters outside the range table, else what only the head itself refuses (e.g. a released
+    option it does not have), each naming the key."""
+    from sphere.config import train_config
+
+    spec = config["methods"][method]
+    errors = [f"methods.{method}.params.{key}: {message}"
+              for key, message in param_errors(spec["loss"], spec.get("params", {}))]
+    if not errors:
+        try:
+            create_head(spec["loss"], 2, 2, **train_config(config, method).loss_params)
+        except ValueError as error:
+            errors.append(f"methods.{method}.params: {error}")
+    return errors
+
+
 def semantic_errors(config: dict) -> list[str]:
     """Every loss-parameter and schedule problem of the config (empty when it can run)."""
     errors = []
-    for name, method in config["methods"].items():
-        for key, message in param_errors(method["loss"], method.get("params", {})):
-            errors.append(f"methods.{name}.params.{key}: {message}")
-        errors += schedule_errors(config, name)
+    for name in config["methods"]:
+        errors += head_errors(config, name) + schedule_errors(config, name)
     return errors
 
 
