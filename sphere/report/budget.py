@@ -17,13 +17,17 @@ from sphere.report.tables import per_method
 
 
 def budget_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per method of `tables.budget`: loss, iterations, images seen, LFW over seeds; per-seed rows."""
+    """One row per method of `tables.budget`: loss, iterations, images seen, LFW over seeds and the loss's
+    `plateau_steps` (blank while it still rises); per-seed rows."""
     methods = config["tables"]["budget"]
     table, long = per_method(config, run_dir, methods)
     settings = [train_config(config, m) for m in methods]
     table.insert(1, "loss", [c.loss for c in settings])
     table.insert(2, "iterations", [c.iterations for c in settings])
     table.insert(3, "images_seen", [c.iterations * c.batch_size for c in settings])
+    reached = {loss: plateau(g["iterations"].to_numpy(), g["lfw_acc"].to_numpy(), g["lfw_std"].to_numpy())
+               for loss, g in table.groupby("loss", sort=False)}
+    table["plateau_steps"] = pd.array([reached[loss] for loss in table["loss"]], dtype="Int64")
     return table, long
 
 
