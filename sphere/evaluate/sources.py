@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.embeddings import Embeddings, float_matrix, read_embeddings
+from sphere.data.embeddings import Embeddings, read_embeddings
 from sphere.errors import InputError
 from sphere.evaluate.models import Preprocess, load_embedder
 
@@ -45,17 +45,11 @@ class Source:
         if self.embeddings is not None:
             self.record = {"input": "embeddings", "file": str(self.embeddings)}
             return read_embeddings(self.embeddings)
-        from sphere.data.store import read_store
+        from sphere.data.store import read_features, read_store
 
-        try:
-            features = np.load(self.features, allow_pickle=False)
-        except ValueError as error:
-            raise InputError(f"{self.features}: refused: {error}") from None
-        features = float_matrix(features, "features", str(self.features))
-        names = read_store(self.store).index["path"].astype(str).tolist()
-        if len(names) != len(features):
-            raise InputError(f"{self.features}: {len(features)} rows but the store {self.store} has "
-                             f"{len(names)} images")
+        store = read_store(self.store)
+        features = read_features(self.features, store, self.store)
+        names = store.index["path"].astype(str).tolist()
         half = features.shape[1] // 2
         self.record = {"input": "store features", "file": str(self.features), "store": str(self.store)}
         return Embeddings(features[:, :half], features[:, half:], names, str(self.features))
