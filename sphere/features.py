@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from sphere.atomic import save_npy
-from sphere.data.store import read_store
-from sphere.train import load_model, pick_device, to_input
+from sphere.models.io import load_model, to_input
+from sphere.runtime import pick_device, save_npy, set_threads
+from sphere.store.io import read_store
 
 
 @torch.inference_mode()
@@ -28,8 +28,7 @@ def extract(model: torch.nn.Module, images: np.ndarray, batch_size: int = 256, p
 
 def extract_store(model_path: Path, store_dir: Path, out_path: Path, device: str = "auto", threads: int = 0) -> None:
     """Write `out_path` (.npy, atomically) with the features of every face in the store, in index order."""
-    if threads:
-        torch.set_num_threads(threads)
+    set_threads(threads)
     store = read_store(store_dir)
     model = load_model(model_path, pick_device(device))
     if tuple(store.images.shape[1:3]) != tuple(model.input_size):

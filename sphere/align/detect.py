@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from tqdm import tqdm
 
 from sphere.align.mtcnn import MTCNN, fallback_landmarks, normalise_landmarks
 from sphere.align.similarity import TEMPLATE_112x96
 from sphere.align.store_builder import read_rgb
-from sphere.data.sources import list_sources
+from sphere.formats.sources import list_sources
+from sphere.runtime import pick_device
 
 # Fallback layout when no face of the set was detected: the template within its crop's centred square.
 TEMPLATE_LAYOUT = normalise_landmarks(TEMPLATE_112x96, 112, 96)
@@ -49,18 +49,11 @@ class DetectionSummary:
                 "device": self.device, "fallback_paths": self.fallback_paths}
 
 
-def pick_detector_device(name: str) -> torch.device:
-    """'auto': CUDA when present, else the CPU; any other name as given."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
 def detect_folder(roots: Path | str | list, weights: Path | None = None, device: str = "auto", min_images: int = 1,
                   min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None,
                   exclude: set[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
     """Landmarks (path -> (5, 2) float32, 0-based pixel centres) and outcome (path -> 'detected' | 'fallback')
-    of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.data.sources`).
+    of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.formats.sources`).
 
     Images are read and detected `chunk` at a time (MTCNN batches same-sized images through P-Net and all
     crops of a chunk through R-Net and O-Net) on `device` ('auto': CUDA when present). Identities with fewer
@@ -70,7 +63,7 @@ def detect_folder(roots: Path | str | list, weights: Path | None = None, device:
     if detector is None:
         if weights is None:
             raise ValueError("detect_folder needs MTCNN weights (a folder) or a detector")
-        detector = MTCNN(Path(weights), pick_detector_device(device), min_face=min_face, batch_size=chunk)
+        detector = MTCNN(Path(weights), pick_device(device), min_face=min_face, batch_size=chunk)
     start = time.perf_counter()
     found: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[int, int]] = {}

@@ -17,8 +17,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from sphere.atomic import sha256_file
 from sphere.errors import InputError, UserError
+from sphere.runtime import sha256_file
 
 PACKAGE = "facenet-pytorch==2.6.0"
 WHEEL_DIR = "facenet_pytorch/data"

@@ -10,11 +10,11 @@ from PIL import Image
 from tqdm import tqdm
 
 from sphere.align.similarity import align_face
-from sphere.data.detections import read_detections
-from sphere.data.landmarks import read_landmarks
-from sphere.data.sources import as_roots, identity_of, resolve
-from sphere.data.store import LANDMARK_COLUMNS, write_store
 from sphere.errors import InputError
+from sphere.formats.detections import read_detections
+from sphere.formats.landmarks import read_landmarks
+from sphere.formats.sources import as_roots, identity_of, resolve
+from sphere.store.io import LANDMARK_COLUMNS, write_store
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -51,7 +51,7 @@ def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path,
     """Crop every image named in `landmarks_file` and write the store; returns the detection counts.
 
     `root` is one folder the listed paths are relative to, or several whose images form one identity space
-    (paths `<root name>/<identity>/<file>`, see `sphere.data.sources`). `detections` (CSV with columns path,
+    (paths `<root name>/<identity>/<file>`, see `sphere.formats.sources`). `detections` (CSV with columns path,
     detection, from `sphere detect-landmarks`) gives each image's outcome ('detected' or 'fallback'); without
     it every row is 'given'. Identities in `exclude` or with fewer than `min_images` listed images are left out.
     """

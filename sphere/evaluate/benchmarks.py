@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.lfw import read_pairs
-from sphere.data.ytf import read_splits
+from sphere.formats.lfw import read_pairs
+from sphere.formats.ytf import read_splits
 from sphere.protocols.rules import inorder_folds
 
 BIN_SETS = ("lfw", "cfp_fp", "cfp_ff", "agedb_30", "calfw", "cplfw", "vgg2_fp")

@@ -58,10 +58,10 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
     if align == "mtcnn":
         if mtcnn_weights is None:
             raise InputError("--align mtcnn needs --mtcnn-weights DIR (pnet.pt, rnet.pt, onet.pt)")
-        from sphere.align.detect import pick_detector_device
         from sphere.align.mtcnn import MTCNN
+        from sphere.runtime import pick_device
 
-        detector = MTCNN(Path(mtcnn_weights), pick_detector_device(device))
+        detector = MTCNN(Path(mtcnn_weights), pick_device(device))
     size = embedder.preprocess.size
     faces, flips, fallback = [], [], 0
     for s in range(0, len(names), chunk):

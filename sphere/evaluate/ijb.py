@@ -6,12 +6,24 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.embeddings import Embeddings
-from sphere.data.ijb import meta_paths, read_1n_csv, read_5pts_score, read_face_tid_mid, read_template_pairs
 from sphere.errors import InputError
 from sphere.evaluate.faces import embed_files
 from sphere.evaluate.sources import Source
-from sphere.protocols.ijb import image_features, search_1toN, template_features, template_rows, verify_1to1
+from sphere.formats.embeddings import Embeddings
+from sphere.formats.ijb import (
+    meta_paths,
+    read_1n_csv,
+    read_5pts_score,
+    read_face_tid_mid,
+    read_template_pairs,
+)
+from sphere.protocols.ijb import (
+    image_features,
+    search_1toN,
+    template_features,
+    template_rows,
+    verify_1to1,
+)
 
 
 def _image_embeddings(source: Source, images: list[str], root: Path | None, landmarks: dict | None) -> Embeddings:

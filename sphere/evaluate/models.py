@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from sphere.errors import InputError
+from sphere.runtime import pick_device
 
 
 @dataclass
@@ -88,11 +89,6 @@ class OnnxEmbedder(Embedder):
         return np.concatenate(outs)
 
 
-def pick(device: str) -> torch.device:
-    return torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
-                        ("cpu" if device == "auto" else device))
-
-
 def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device: str = "auto",
                   model_format: str = "auto") -> Embedder:
     """An embedder for a sphere model.pt, a TorchScript file or an .onnx (format from the suffix/content)."""
@@ -101,7 +97,7 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
         raise FileNotFoundError(f"{path}: model file not found")
     if model_format == "onnx" or (model_format == "auto" and path.suffix.lower() == ".onnx"):
         return OnnxEmbedder(path, preprocess or Preprocess(), device)
-    dev = pick(device)
+    dev = pick_device(device)
     if model_format in ("auto", "sphere"):
         try:
             with warnings.catch_warnings():  # a TorchScript zip makes torch.load warn and dispatch
@@ -110,7 +106,7 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
         except Exception:
             state = None
         if isinstance(state, dict) and "model_name" in state:
-            from sphere.train import load_model
+            from sphere.models.io import load_model
 
             size = tuple(int(v) for v in state["input_size"])
             # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.embeddings import Embeddings, read_embeddings
 from sphere.errors import InputError
 from sphere.evaluate.models import Preprocess, load_embedder
+from sphere.formats.embeddings import Embeddings, read_embeddings
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Source:
         if self.embeddings is not None:
             self.record = {"input": "embeddings", "file": str(self.embeddings)}
             return read_embeddings(self.embeddings)
-        from sphere.data.store import read_features, read_store
+        from sphere.store.io import read_features, read_store
 
         store = read_store(self.store)
         features = read_features(self.features, store, self.store)
@@ -63,7 +63,7 @@ class Source:
 
 
 def read_landmark_list(path: Path) -> dict[str, np.ndarray]:
-    """The 5-point list `path<TAB>x1 y1 ... x5 y5` (sphere.data.landmarks) as name -> (5, 2)."""
-    from sphere.data.landmarks import read_landmarks
+    """The 5-point list `path<TAB>x1 y1 ... x5 y5` (sphere.formats.landmarks) as name -> (5, 2)."""
+    from sphere.formats.landmarks import read_landmarks
 
     return {k: np.asarray(v, np.float64).reshape(5, 2) for k, v in read_landmarks(path).items()}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.bin_writer import bin_from_store
-from sphere.data.ijb import meta_paths
 from sphere.evaluate.sources import read_landmark_list
+from sphere.formats.bin_writer import bin_from_store
+from sphere.formats.ijb import meta_paths
 
 
 def ijb_from_photos(root: Path, landmarks_file: Path, out: Path, name: str = "ijbc", impostors_per_template: int = 20,

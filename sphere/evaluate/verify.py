@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.data.embeddings import Embeddings
 from sphere.errors import InputError
 from sphere.evaluate.benchmarks import PairSet, bin_pairs, lfw_pairs, ytf_pairs
 from sphere.evaluate.faces import embed_arrays, embed_files
 from sphere.evaluate.sources import Source, read_landmark_list
+from sphere.formats.embeddings import Embeddings
 from sphere.protocols.rules import DEFAULT_COMBINE, RULES, SOURCES, score_rule
 from sphere.protocols.rules import combine as combine_halves
 
@@ -39,7 +39,7 @@ def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_imag
         raise InputError(f"--model on {pairs.benchmark} needs --root, the folder of the benchmark's images")
     names = pairs.items
     if pairs.benchmark == "ytf":
-        from sphere.data.ytf import list_video_frames
+        from sphere.formats.ytf import list_video_frames
 
         videos = list_video_frames(root)
         names = [str(f.relative_to(root)) for v in pairs.items if v in videos for f in videos[v]]
@@ -81,7 +81,7 @@ def check_missing(emb: Embeddings, pairs: PairSet, rows: np.ndarray, allow_missi
 
 def load_pairs(benchmark: str, pairs_file: Path | None, bin_file: Path | None) -> tuple[PairSet, list | None]:
     if bin_file is not None:
-        from sphere.data.verification_bin import read_verification_bin
+        from sphere.formats.verification_bin import read_verification_bin
 
         images, same = read_verification_bin(bin_file)
         return bin_pairs(benchmark, str(bin_file), same), images

@@ -4,9 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sphere.data.lfw import Pair
 from sphere.errors import InputError
-from sphere.protocols.verification import l2_normalise, released_folds, roc_auc, tar_at_far
+from sphere.formats.lfw import Pair
+from sphere.protocols.verification import (
+    l2_normalise,
+    released_folds,
+    roc_auc,
+    tar_at_far,
+)
 
 
 def pair_features(pairs: list[Pair], features: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
 """MegaFace Challenge 1 from devkit lists and store features (PAPER.md §4).
 
-Glue between the devkit files (`sphere.data.megaface`) and the metrics (`sphere.protocols.megaface`):
+Glue between the devkit files (`sphere.formats.megaface`) and the metrics (`sphere.protocols.megaface`):
 the probe list and one distractor list per ladder size name images; their features are rows of
 feature arrays aligned with packed stores (the store's `path` column holds the same relative paths).
 An optional noise list is removed from every distractor list first (how many is recorded). When the
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.data.megaface import (
+from sphere.errors import InputError
+from sphere.formats.megaface import (
     read_distractor_list,
     read_noise_list,
     read_probe_list,
     remove_noise,
 )
-from sphere.errors import InputError
 from sphere.protocols.megaface import megaface_ladder, megaface_metrics
 
 DISTRACTOR_LIST = "megaface_features_list.json_{size}_1"

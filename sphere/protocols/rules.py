@@ -29,7 +29,12 @@ from __future__ import annotations
 import numpy as np
 
 from sphere.errors import InputError
-from sphere.protocols.verification import l2_normalise, released_folds, roc_auc, roc_curve
+from sphere.protocols.verification import (
+    l2_normalise,
+    released_folds,
+    roc_auc,
+    roc_curve,
+)
 
 RULES = ("released", "insightface", "opensphere", "facexzoo")
 COMBINES = ("concat", "sum", "face")

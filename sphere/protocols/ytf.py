@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sphere.data.ytf import VideoPair, frame_number
 from sphere.errors import InputError
+from sphere.formats.ytf import VideoPair, frame_number
 from sphere.protocols.verification import kfold_accuracy, l2_normalise, roc_auc
 
 DEFAULT_CAP = 100

@@ -9,9 +9,17 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import evaluated_methods, method_seeds
-from sphere.data.store import read_store
 from sphere.report import budget, depth, figures, tables, toy
-from sphere.report.seeds import cell_dir, cell_file, combined_status, read_metrics, rounded, seed_cells, summarise
+from sphere.report.seeds import (
+    cell_dir,
+    cell_file,
+    combined_status,
+    read_metrics,
+    rounded,
+    seed_cells,
+    summarise,
+)
+from sphere.store.io import read_store
 
 
 def build_report(config: dict, run_dir: Path) -> None:
@@ -57,7 +65,7 @@ def build_report(config: dict, run_dir: Path) -> None:
         if log.exists():  # absent only when a run diverged before its first log line
             (run_dir / "training" / method).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(log, run_dir / "training" / method / f"seed{seed}.csv")
-    from sphere.atomic import write_text
+    from sphere.runtime import write_text
 
     write_text(run_dir / "report.json", json.dumps(summary, indent=2) + "\n")
 

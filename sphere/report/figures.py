@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 
 def save(fig: plt.Figure, out: Path) -> None:
     """Lay out, write (atomically, creating the folder) and release a figure."""
-    from sphere.atomic import atomic_path
+    from sphere.runtime import atomic_path
 
     fig.tight_layout()
     with atomic_path(out) as tmp:

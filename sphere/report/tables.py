@@ -7,11 +7,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.analysis.angles import angle_stats, angular_fisher_score
 from sphere.config import evaluated_methods, method_seeds
-from sphere.data.store import read_store
-from sphere.report.paper import paper_confirmed, paper_lfw, paper_loss_lfw, paper_megaface, paper_ytf
-from sphere.report.seeds import cell_dir, cell_file, combined_status, read_metrics, rounded, seed_cells, summarise
+from sphere.protocols.angles import angle_stats, angular_fisher_score
+from sphere.report.paper import (
+    paper_confirmed,
+    paper_lfw,
+    paper_loss_lfw,
+    paper_megaface,
+    paper_ytf,
+)
+from sphere.report.seeds import (
+    cell_dir,
+    cell_file,
+    combined_status,
+    read_metrics,
+    rounded,
+    seed_cells,
+    summarise,
+)
+from sphere.store.io import read_store
 
 
 def method_margin(spec: dict) -> float | None:
@@ -112,12 +126,12 @@ def markdown(table: pd.DataFrame, title: str) -> str:
 def write_table(table: pd.DataFrame, path_csv: Path, title: str, seeds: pd.DataFrame | None = None) -> None:
     """`<name>.csv` and `<name>.md` side by side (with `seeds`, the per-seed rows in `<name>_seeds.csv`),
     each written atomically."""
-    from sphere import atomic
+    from sphere import runtime
 
-    atomic.to_csv(table, path_csv, index=False)
-    atomic.write_text(path_csv.with_suffix(".md"), markdown(table, title))
+    runtime.to_csv(table, path_csv, index=False)
+    runtime.write_text(path_csv.with_suffix(".md"), markdown(table, title))
     if seeds is not None:
-        atomic.to_csv(seeds, path_csv.with_name(f"{path_csv.stem}_seeds.csv"), index=False)
+        runtime.to_csv(seeds, path_csv.with_name(f"{path_csv.stem}_seeds.csv"), index=False)
 
 
 def training_status(run_dir: Path, method: str, seed: int) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.analysis.angles import angle_stats, angular_fisher_score
+from sphere.protocols.angles import angle_stats, angular_fisher_score
 from sphere.protocols.verification import l2_normalise
 from sphere.report.figures import plt, save
 

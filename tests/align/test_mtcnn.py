@@ -3,8 +3,14 @@ import pytest
 import torch
 from PIL import Image
 
-from sphere.align.mtcnn import (MTCNN, Detection, fallback_landmarks, normalise_landmarks, pyramid_scales,
-                                subject_priority)
+from sphere.align.mtcnn import (
+    MTCNN,
+    Detection,
+    fallback_landmarks,
+    normalise_landmarks,
+    pyramid_scales,
+    subject_priority,
+)
 from sphere.align.mtcnn_nets import ONet, PNet, RNet, load_nets
 
 LFW_SAMPLE = ["Kofi_Annan/Kofi_Annan_0032.jpg", "Ricky_Martin/Ricky_Martin_0002.jpg",

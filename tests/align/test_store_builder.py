@@ -3,9 +3,9 @@ import pytest
 from PIL import Image
 
 from sphere.align.store_builder import align_with_landmarks
-from sphere.data.detections import write_detections
-from sphere.data.landmarks import write_landmarks
-from sphere.data.store import read_store
+from sphere.formats.detections import write_detections
+from sphere.formats.landmarks import write_landmarks
+from sphere.store.io import read_store
 
 POINTS = np.array([[20, 25], [44, 25], [32, 36], [22, 48], [42, 48]], np.float32)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sphere.data.lfw import Pair
+from sphere.formats.lfw import Pair
 from sphere.protocols.lfw import evaluate_lfw
 
 FOLDS, HALF, IDENTITIES, PER_IDENTITY, DIM = 10, 300, 1500, 5, 1024

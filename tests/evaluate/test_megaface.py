@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from sphere.data.embeddings import write_embeddings
 from sphere.errors import InputError
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
+from sphere.formats.embeddings import write_embeddings
 
 
 def unit(*v):

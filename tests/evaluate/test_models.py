@@ -7,11 +7,11 @@ import pytest
 import torch
 from PIL import Image
 
-from sphere.data.embeddings import write_embeddings
 from sphere.errors import InputError
 from sphere.evaluate.models import Preprocess, load_embedder
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
+from sphere.formats.embeddings import write_embeddings
 
 H, W = 6, 5
 
@@ -106,8 +106,8 @@ def test_model_files_score_like_their_numpy_features(tmp_path, lfw_folder, kind)
 
 
 def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path):
-    from sphere.data.bin_writer import write_verification_bin
     from sphere.features import extract
+    from sphere.formats.bin_writer import write_verification_bin
     from sphere.models.registry import create_model
 
     torch.manual_seed(0)

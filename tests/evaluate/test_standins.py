@@ -3,12 +3,17 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from sphere.data.ijb import read_1n_csv, read_5pts_score, read_face_tid_mid, read_template_pairs
-from sphere.data.ijb_standin import write_ijb_standin
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
 from sphere.evaluate.standins import ijb_from_photos
 from sphere.evaluate.tables import evaluate_tables
+from sphere.formats.ijb import (
+    read_1n_csv,
+    read_5pts_score,
+    read_face_tid_mid,
+    read_template_pairs,
+)
+from sphere.synthetic.ijb_standin import write_ijb_standin
 
 
 def test_ijb_from_photos_is_readable_and_structured(tmp_path):

@@ -3,11 +3,11 @@ import json
 import numpy as np
 import pytest
 
-from sphere.data.embeddings import write_embeddings
-from sphere.data.lfw import read_pairs
 from sphere.errors import InputError
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
+from sphere.formats.embeddings import write_embeddings
+from sphere.formats.lfw import read_pairs
 from sphere.protocols.lfw import evaluate_lfw
 from sphere.protocols.rules import RULES
 
@@ -60,7 +60,7 @@ def test_names_from_another_benchmark_say_both_counts(lfw, tmp_path):
 
 
 def test_a_single_fold_pairs_file_is_refused_for_kfold_rules(tmp_path):
-    from tests.evaluate.conftest import write_lfw
+    from tests.conftest import write_lfw
 
     pairs, emb, *_ = write_lfw(tmp_path, folds=1)
     for rule in ("released", "insightface", "facexzoo"):
@@ -70,7 +70,7 @@ def test_a_single_fold_pairs_file_is_refused_for_kfold_rules(tmp_path):
 
 
 def test_bin_set_rows_follow_the_file_and_counts_must_agree(tmp_path):
-    from sphere.data.bin_writer import write_verification_bin
+    from sphere.formats.bin_writer import write_verification_bin
 
     rng = np.random.default_rng(1)
     same = np.arange(20) % 2 == 0
@@ -99,7 +99,7 @@ def test_bin_set_rows_follow_the_file_and_counts_must_agree(tmp_path):
 
 
 def test_ytf_released_rule_equals_the_ytf_protocol(tmp_path):
-    from sphere.data.ytf import read_splits
+    from sphere.formats.ytf import read_splits
     from sphere.protocols.ytf import evaluate_ytf, video_features
 
     rng = np.random.default_rng(7)

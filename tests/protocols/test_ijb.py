@@ -4,11 +4,16 @@ import math
 import numpy as np
 import pytest
 
-from sphere.data.embeddings import read_embeddings
-from sphere.data.ijb import read_1n_csv, read_5pts_score, read_face_tid_mid, read_template_pairs
-from sphere.data.ijb_standin import write_ijb_standin
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
+from sphere.formats.embeddings import read_embeddings
+from sphere.formats.ijb import (
+    read_1n_csv,
+    read_5pts_score,
+    read_face_tid_mid,
+    read_template_pairs,
+)
+from sphere.synthetic.ijb_standin import write_ijb_standin
 
 
 def unit(v):

@@ -1,7 +1,7 @@
 import numpy as np
 
-from sphere.data.lfw import Pair
 from sphere.errors import InputError
+from sphere.formats.lfw import Pair
 from sphere.protocols.lfw import evaluate_lfw
 
 

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from sphere.protocols.megaface import _TopScores, benchmark_megaface, megaface_ladder, megaface_metrics
+from sphere.protocols.megaface import (
+    _TopScores,
+    benchmark_megaface,
+    megaface_ladder,
+    megaface_metrics,
+)
 from sphere.protocols.verification import tar_at_far
 
 

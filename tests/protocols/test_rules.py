@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from sphere.data.lfw import Pair
 from sphere.errors import InputError
+from sphere.formats.lfw import Pair
 from sphere.protocols.lfw import evaluate_lfw
 from sphere.protocols.rules import inorder_folds, score_rule
 

@@ -1,6 +1,12 @@
 import numpy as np
 
-from sphere.protocols.verification import accuracy_at, best_threshold, kfold_accuracy, roc_auc, tar_at_far
+from sphere.protocols.verification import (
+    accuracy_at,
+    best_threshold,
+    kfold_accuracy,
+    roc_auc,
+    tar_at_far,
+)
 
 
 def brute_accuracy(scores, same, t):

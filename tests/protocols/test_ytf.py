@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sphere.data.ytf import VideoPair
 from sphere.errors import InputError
+from sphere.formats.ytf import VideoPair
 from sphere.protocols.ytf import (
     aggregation_record,
     evaluate_ytf,

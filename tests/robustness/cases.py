@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 from PIL import Image
-
-from sphere.lock import exclusive
 from workspace import PAIRS, config  # noqa: I001  (sibling module of the corpus)
+
+from sphere.train.lock import exclusive
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def ckpt_both(ws: Path) -> None:
 
 def small_store(ws: Path) -> None:
     """A store of 20x16 faces, smaller than the model's 28x24."""
-    from sphere.data.store import read_store, write_store
+    from sphere.store.io import read_store, write_store
 
     store = read_store(ws / "store")
     write_store(ws / "small", np.ascontiguousarray(store.images[:, :20, :16]), store.index)
@@ -317,7 +317,7 @@ CASES = [
          r"splits\.txt:5: video 'P3/7' has no frames in the store"),
     Case("ytf-features-nan", npy("ytf.npy", nan_row(9)), YTF, 2, r"ytf\.npy: row 9 \('P2/0/0\.2\.jpg'\) is not finite"),
     Case("ytf-boxes-nan", labeled_faces("Ann\\0\\0.1.jpg,0,nan,10,20,20,0.0,1\n"),
-         reader("sphere.data.ytf:read_labeled_faces:Ann.labeled_faces.txt"), 2,
+         reader("sphere.formats.ytf:read_labeled_faces:Ann.labeled_faces.txt"), 2,
          r"Ann\.labeled_faces\.txt:1: box x, y, width, height must be finite"),
     # --- MegaFace
     Case("megaface-list-bom", lambda ws: (ws / "lists" / "facescrub.json").write_bytes(
@@ -330,7 +330,7 @@ CASES = [
     Case("megaface-distractor-features-short", npy("distractor.npy", lambda a: a[:8]), MEGAFACE, 2,
          r"distractor\.npy: 8 feature rows but .*distractor/index\.csv lists 10"),
     Case("megaface-feature-bin-nan", write("f.bin", struct.pack("<4i", 2, 1, 4, 5) + struct.pack("<2f", 1, np.nan)),
-         reader("sphere.data.megaface:read_feature_bin:f.bin"), 2, r"f\.bin: value 1 of 2 is not finite"),
+         reader("sphere.formats.megaface:read_feature_bin:f.bin"), 2, r"f\.bin: value 1 of 2 is not finite"),
     # --- models, checkpoints, concurrent runs
     Case("model-truncated", truncate("model/model.pt", 0.5), FEATURES, 2, r"model\.pt: not a readable model"),
     Case("model-crop-mismatch", small_store, FEATURES[:4] + ("{ws}/small",) + FEATURES[5:], 2,
@@ -345,12 +345,12 @@ CASES = [
          during=lambda ws: exclusive(ws / "model")),
     # --- other readers: RecordIO, .bin sets
     Case("recordio-idx-bad-line", write("train.idx", "0\t0\n1\toffset\n"),
-         reader("sphere.data.recordio:read_index:train.idx"), 2, r"train\.idx:2: expected 'key<TAB>offset'"),
+         reader("sphere.formats.recordio:read_index:train.idx"), 2, r"train\.idx:2: expected 'key<TAB>offset'"),
     Case("recordio-idx-crlf-spaces", write("train.idx", "\ufeff0 0\r\n1   24\r\n"),
-         reader("sphere.data.recordio:read_index:train.idx"), 0),
-    Case("bin-refuses-code", evil_bin, reader("sphere.data.verification_bin:read_verification_bin:lfw.bin"), 2,
+         reader("sphere.formats.recordio:read_index:train.idx"), 0),
+    Case("bin-refuses-code", evil_bin, reader("sphere.formats.verification_bin:read_verification_bin:lfw.bin"), 2,
          r"lfw\.bin: refusing to load global builtins\.print"),
     Case("bin-truncated", lambda ws: (ws / "lfw.bin").write_bytes(pickle.dumps(([b"x"] * 4, [True, False]))[:20]),
-         reader("sphere.data.verification_bin:read_verification_bin:lfw.bin"), 2,
+         reader("sphere.formats.verification_bin:read_verification_bin:lfw.bin"), 2,
          r"lfw\.bin: not a readable verification pickle"),
 ]

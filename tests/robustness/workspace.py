@@ -14,8 +14,8 @@ from PIL import Image
 from sphere.align.similarity import template_for
 from sphere.align.store_builder import align_with_landmarks
 from sphere.cli import main
-from sphere.data.landmarks import write_landmarks
-from sphere.data.store import INDEX_COLUMNS, write_store
+from sphere.formats.landmarks import write_landmarks
+from sphere.store.io import INDEX_COLUMNS, write_store
 
 NAMES = ("Ann", "Bob", "Cyd", "Dan")
 PAIRS = "2 2\nAnn 1 2\nBob 1 3\nAnn 1 Bob 2\nCyd 1 Dan 1\nCyd 2 3\nDan 1 2\nAnn 3 Cyd 3\nBob 1 Dan 3\n"

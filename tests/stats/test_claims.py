@@ -2,8 +2,16 @@ import math
 
 import numpy as np
 
-from sphere.stats.claims import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Cell, compare, trend, verdict,
-                                 weakest)
+from sphere.stats.claims import (
+    INCONCLUSIVE,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    Cell,
+    compare,
+    trend,
+    verdict,
+    weakest,
+)
 from sphere.stats.paired import Effect
 
 FOLDS = np.repeat(np.arange(10), 300)

@@ -35,5 +35,6 @@ def test_two_roots_plan_mtcnn_then_align(tmp_path):
     assert proc.returncode == 0, proc.stderr
     jobs = {line.split()[0]: int(line.split()[1]) for line in proc.stdout.splitlines()
             if len(line.split()) == 2 and line.split()[1].isdigit()}
-    methods = yaml.safe_load((REPO / "config" / "celeba-lfw.yaml").read_text())["methods"]
-    assert jobs["detect"] == 2 and jobs["align"] == 2 and jobs["train"] == len(methods)
+    config = yaml.safe_load((REPO / "config" / "celeba-lfw.yaml").read_text())
+    cells = sum(len(spec.get("seeds", config.get("seeds", [0]))) for spec in config["methods"].values())
+    assert jobs["detect"] == 2 and jobs["align"] == 2 and jobs["train"] == cells

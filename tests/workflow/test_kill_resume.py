@@ -18,6 +18,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 from test_end_to_end import tiny_config  # noqa: E402
+
 SEED = 13  # the kill points are random, but the same in every CI run
 
 

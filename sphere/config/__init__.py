@@ -1,0 +1,125 @@
+"""Run configurations: YAML validated against workflow/schemas/config.schema.yaml, resolved per method."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import yaml
+
+from sphere.config.settings import TrainConfig
+from sphere.errors import ConfigError
+from sphere.losses import HEADS, head_params
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+# Paths an optional benchmark section needs when the raw data are the user's folders.
+FOLDER_SECTIONS = {
+    "ytf": ("root", "landmarks", "splits"),
+    "megaface": ("probe_root", "probe_landmarks", "probe_list", "distractor_root", "distractor_landmarks", "lists"),
+}
+
+
+def validate(config: dict, source: str = "config") -> dict:
+    """Raise ConfigError naming the offending key for schema violations, unknown losses or parameters."""
+    import jsonschema  # here, not at import: the GPU image has no jsonschema and needs only TrainConfig
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.path))
+    if errors:  # one line: the first problem, then the others
+        lines = [f"{e.json_path.replace('$.', '', 1).replace('$', '<root>', 1)}: {e.message}" for e in errors]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        raise ConfigError(f"{source}: invalid configuration: {lines[0]}{more}" + "".join(f"; {x}" for x in lines[1:]))
+    for name, method in config["methods"].items():
+        where = f"{source}: methods.{name}"
+        if method["loss"] not in HEADS:
+            raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(sorted(HEADS))}")
+        unknown = set(method.get("params", {})) - set(head_params(method["loss"]))
+        if unknown:
+            raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
+                              f"valid: {head_params(method['loss'])}")
+    for table, methods in config.get("tables", {}).items():
+        for name in set(methods) - set(config["methods"]):
+            raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
+    for section in (*FOLDER_SECTIONS, "evaluate"):
+        for name in set(config.get(section, {}).get("methods", [])) - set(config["methods"]):
+            raise ConfigError(f"{source}: {section}.methods: method {name!r} is not defined under methods")
+    if "ytf" in config.get("evaluate", {}).get("benchmarks", []) and "ytf" not in config:
+        raise ConfigError(f"{source}: evaluate.benchmarks: 'ytf' needs the ytf section")
+    if config.get("data", {}).get("source") == "folders":
+        needed = {"train_root", "test_root", "pairs"}
+        if not config["data"].get("detect", False):  # detected landmarks are made by the DAG
+            needed |= {"train_landmarks", "test_landmarks"}
+        missing = needed - set(config["data"])
+        if missing:
+            raise ConfigError(f"{source}: data: source 'folders' needs {sorted(missing)}")
+        for section, keys in FOLDER_SECTIONS.items():
+            missing = set(keys) - set(config.get(section, keys))
+            if missing:
+                raise ConfigError(f"{source}: {section}: data.source 'folders' needs {sorted(missing)}")
+    from sphere.config.checks import check
+
+    check(config, source)  # loss parameters (the range table, then the head itself) and schedules
+    return config
+
+
+def load_config(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
+    if config is not None and not isinstance(config, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys (run, methods, ...), got {type(config).__name__}")
+    return validate(config or {}, str(path))
+
+
+def method_seeds(config: dict, method: str) -> list[int]:
+    """The training seeds of a method (one training cell each): `methods.<m>.seeds`, else the top-level
+    `seeds`, else the method's `train.seed` alone (0 by default)."""
+    spec = config["methods"][method]
+    if "seeds" in spec:
+        return list(spec["seeds"])
+    if "seeds" in config:
+        return list(config["seeds"])
+    return [train_config(config, method).seed]
+
+
+def train_config(config: dict, method: str, seed: int | None = None) -> TrainConfig:
+    """The method's TrainConfig: dataclass defaults < the shared `train` block < the method's `train` block;
+    `seed` (one of `method_seeds`) sets `train.seed`: initialisation and batch order."""
+    if method not in config["methods"]:
+        raise ConfigError(f"unknown method {method!r}; defined: {', '.join(config['methods'])}")
+    spec = config["methods"][method]
+    merged = {**config.get("train", {}), **spec.get("train", {})}
+    accepted = head_params(spec["loss"])
+    annealing = {k: v for k, v in config.get("annealing", {}).items() if k in accepted}
+    params = {**annealing, **spec.get("params", {})}
+    if seed is not None:
+        merged["seed"] = seed
+    return dataclasses.replace(TrainConfig(), **merged, loss=spec["loss"], loss_params=params)
+
+
+def write_resolved(config: dict, path: Path) -> Path:
+    """Write the config next to its outputs, leaving the file (and its mtime) alone when unchanged."""
+    path = Path(path)
+    text = yaml.safe_dump(config, sort_keys=False)
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return path
+
+
+def evaluated_methods(config: dict, protocol: str) -> list[str]:
+    """The methods a protocol scores. Toy methods (3-d features, paper Fig. 5) are only drawn; LFW scores
+    every other method; `ytf` and `megaface` score those their section lists, else the same, or none
+    when the config has no such section."""
+    toy = set(config["tables"].get("toy", []))
+    scored = [m for m in config["methods"] if m not in toy]
+    if protocol == "lfw":
+        return scored
+    return list(config[protocol].get("methods", scored)) if protocol in config else []

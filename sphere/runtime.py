@@ -1,0 +1,99 @@
+"""Process runtime: the device picker, the thread setting, and atomic writes.
+
+Atomic writes: a temporary file in the target's folder, then os.replace (DESIGN.md, Robustness). A killed or failing writer leaves the previous file (or none), never a half-written one that looks
+complete; a full disk or an unwritable folder raises a UserError naming the target path.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sphere.errors import UserError
+
+if TYPE_CHECKING:
+    import torch
+
+
+def write_error(path: Path, error: OSError) -> UserError:
+    """The one-line error for a failed write of `path` (full disk, read-only or missing folder)."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason += " (disk full or file size limit)"
+    return UserError(f"cannot write {path}: {reason}; nothing was written there")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; on success it replaces `path`, on any error it is removed."""
+    path = Path(path)
+    # hidden and without the target's suffix, so a leftover of a killed writer matches no `*.csv` glob;
+    # writers that infer a format from the name get it explicitly (np.save to a file object, savefig format=)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as error:
+        raise write_error(path, error) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_text(path: Path | str, text: str) -> None:
+    """Write `text` to `path` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def save_npy(path: Path | str, array) -> None:
+    """np.save to `path` atomically."""
+    import numpy as np
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, array)
+
+
+def to_csv(frame, path: Path | str, **kwargs) -> None:
+    """DataFrame.to_csv to `path` atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, **kwargs)
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pick_device(name: str) -> torch.device:
+    """'auto': CUDA when present, else the CPU; any other name as given."""
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def switch(value: str | bool, device: torch.device) -> bool:
+    """Resolve an auto/on/off setting (YAML may give on/off as booleans): auto means on exactly on CUDA."""
+    if isinstance(value, bool):
+        return value
+    return device.type == "cuda" if value == "auto" else value in ("on", "true", "yes", "1")
+
+
+def set_threads(threads: int) -> None:
+    """Cap torch's intra-op threads; 0 keeps torch's default."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sphere.config import ConfigError, load_config, train_config, validate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path, config):
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture
+def default():
+    return yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "config").glob("*.yaml")))
+def test_shipped_configs_are_valid(name):
+    load_config(REPO / "config" / name)
+
+
+def test_unknown_key_is_named(tmp_path, default):
+    default["train"]["learning_rate"] = 0.1
+    with pytest.raises(ConfigError, match=r"train.*learning_rate"):
+        load_config(write(tmp_path, default))
+
+
+def test_bad_value_is_named(tmp_path, default):
+    default["train"]["batch_size"] = -3
+    with pytest.raises(ConfigError, match=r"\$?\.?train\.batch_size"):
+        load_config(write(tmp_path, default))
+
+
+def test_unknown_loss_and_param_are_named(tmp_path, default):
+    default["methods"]["softmax"]["loss"] = "softmx"
+    with pytest.raises(ConfigError, match=r"methods.softmax.loss: unknown loss 'softmx'; valid: .*asoftmax"):
+        load_config(write(tmp_path, default))
+    default["methods"]["softmax"] = {"loss": "asoftmax", "params": {"margin": 4}}
+    with pytest.raises(ConfigError, match=r"margin"):
+        load_config(write(tmp_path, default))
+
+
+def test_method_settings_override_shared_ones(default):
+    default["methods"]["asoftmax-m4"]["train"] = {"model": "sphereface20"}
+    cfg = train_config(default, "asoftmax-m4")
+    assert cfg.model == "sphereface20" and cfg.width == default["train"]["width"]
+    assert cfg.loss_params == {**default["annealing"], "m": 4}
+    assert train_config(default, "softmax").loss_params == {}  # softmax takes no annealing
+
+
+def test_evaluate_section_is_checked(tmp_path, default):
+    default["evaluate"]["methods"] = ["softmax", "nonexistent"]
+    with pytest.raises(ConfigError, match=r"evaluate.methods: method 'nonexistent'"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ijbb"]}
+    with pytest.raises(ConfigError, match=r"evaluate"):
+        load_config(write(tmp_path, default))
+    default["evaluate"] = {"benchmarks": ["ytf"]}
+    del default["ytf"]
+    with pytest.raises(ConfigError, match=r"'ytf' needs the ytf section"):
+        load_config(write(tmp_path, default))
+
+
+@pytest.mark.parametrize("loss,params,match", [
+    ("lsoftmax", {"gradient": "released"}, "methods.bad.params: gradient 'released' is not available for lsoftmax"),
+    ("asoftmax", {"m": 5}, "methods.bad.params: gradient 'released' exists for m in"),
+    ("asoftmax", {"renormalise": False}, "methods.bad.params: gradient 'released' needs renormalised"),
+])
+def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, match):
+    config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+    config["methods"]["bad"] = {"loss": loss, "params": params}
+    with pytest.raises(ConfigError, match=match):
+        validate(config)
+
+
+def test_seeds_top_level_per_method_and_default(tmp_path, default):
+    from sphere.config import method_seeds
+
+    assert method_seeds(default, "asoftmax-m4") == [0, 1, 2] and method_seeds(default, "lsoftmax") == [0]
+    del default["seeds"]
+    default["train"]["seed"] = 7
+    assert method_seeds(default, "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
+    assert train_config(default, "asoftmax-m4", 2).seed == 2 and train_config(default, "lsoftmax").seed == 7
+    default["seeds"] = [0, 0]
+    with pytest.raises(ConfigError, match="seeds"):
+        load_config(write(tmp_path, default))
