@@ -1,5 +1,7 @@
 # sphere: raw faces -> aligned stores -> training per method -> features -> LFW protocol -> tables, figures.
-# Rules only wire files to `sphere` commands; the logic lives in the library (sphere/).
+# Rules only wire files to `sphere` commands; the logic lives in the library (sphere/), the file names in
+# sphere/paths.py (RunPaths). `snakemake --lint` reports nothing; `snakemake --report results/<run>/report.html`
+# renders the reproduction (workflow/report/).
 from snakemake.utils import min_version
 
 min_version("8.0")
@@ -11,9 +13,12 @@ if not workflow.overwrite_configfiles:
     configfile: "config/default.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
-include: "workflow/rules/detect.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/detect.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/toy.smk"
@@ -26,7 +31,5 @@ include: "workflow/rules/claims.smk"
 
 rule all:
     input:
-        RUN / "report.json",
-        RUN / "tables" / "claims.csv",
-        [RUN / "tables" / "detection.csv"] if DETECT else [],
-        evaluate_tables(),
+        final_outputs(),
+        PATHS.table(outputs.RESOURCES),

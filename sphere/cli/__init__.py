@@ -211,14 +211,17 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
     config = load_config(args.config)
     tolerance = args.tolerance if args.tolerance is not None else config.get("reproduce", {}).get("tolerance", 1.0)
-    committed = Path(config.get("results", "results")) / config["run"] / "tables"
+    from sphere.paths import RunPaths
+
+    committed = RunPaths.of(config).tables
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="sphere-reproduce-"))
+    fresh = RunPaths(scratch / config["run"])
     command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--configfile", args.config,
                "--config", f"results={scratch}"]
     print("regenerating:", " ".join(command), flush=True)
     if subprocess.run(command).returncode:
-        sys.exit(f"sphere reproduce: the DAG failed; its logs are under {scratch / config['run'] / 'logs'}")
-    moved = compare_tables(committed, scratch / config["run"] / "tables", tolerance)
+        sys.exit(f"sphere reproduce: the DAG failed; its logs are under {fresh.logs}")
+    moved = compare_tables(committed, fresh.tables, tolerance)
     for cell in moved:
         print(cell)
     failed = [c for c in moved if c.fails]
@@ -408,6 +411,9 @@ def parser() -> argparse.ArgumentParser:
 
     add_evaluate_parser(verbs, cmd_evaluate)
     add_support_parsers(verbs)
+    from sphere.cli.workflow import add_workflow_parsers
+
+    add_workflow_parsers(verbs)
 
     p = verbs.add_parser("report", help="tables and figures of a run")
     p.add_argument("--config", required=True)

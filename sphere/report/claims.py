@@ -14,7 +14,8 @@ from sphere.config import method_seeds, train_config
 from sphere.report.depth import PAPER_DEPTH_LFW, depth_of
 from sphere.report.figures import plt, save
 from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW
-from sphere.report.seeds import cell_dir
+from sphere.paths import RunPaths
+from sphere.report.outputs import CLAIMS
 from sphere.report.tables import markdown, method_margin
 from sphere.stats.claims import Cell, compare, trend, verdict, weakest
 from sphere.stats.paired import Effect, ols_slope
@@ -40,7 +41,7 @@ def read_cell(run_dir: Path, method: str, seeds: list[int]) -> Cell:
     """A method's LFW results per seed: fold accuracies (lfw.json) and per-pair correctness (pairs.csv)."""
     folds, correct, pair_folds = {}, {}, None
     for seed in seeds:
-        folder = cell_dir(run_dir, "metrics", method, seed)
+        folder = RunPaths(run_dir).metrics_dir(method, seed)
         folds[seed] = np.asarray(json.loads((folder / "lfw.json").read_text())["fold_accuracy"])
         pairs = pd.read_csv(folder / "pairs.csv")
         correct[seed], pair_folds = pairs["correct"].to_numpy(bool), pairs["fold"].to_numpy()
@@ -146,13 +147,13 @@ def angle_claims(config: dict, run_dir: Path) -> list[Claim]:
     e2: the toy experiment's angular gap (1st-percentile inter- minus 99th-percentile intra-class pair
     angle, degrees) widens with m (Fig. 5). OLS slopes over the (m, seed) cells."""
     claims = []
-    sources = [("e1", "accuracy_vs_m", "angle_stats_seeds.csv", "larger m: tighter classes (test-set angular "
+    sources = [("e1", "accuracy_vs_m", "angle_stats", "larger m: tighter classes (test-set angular "
                 "Fisher score falls with m; Fig. 5, Appendix)", "AFS per unit m", -1),
-               ("e2", "toy", "toy_angles_seeds.csv", "larger m: wider angular gap (toy, 1st-pct inter minus "
+               ("e2", "toy", "toy_angles", "larger m: wider angular gap (toy, 1st-pct inter minus "
                 "99th-pct intra angle; Fig. 5)", "degrees per unit m", +1)]
-    for cid, table, file, text, unit, sign in sources:
+    for cid, table, source, text, unit, sign in sources:
         methods = [m for m in config["tables"].get(table, []) if config["methods"][m]["loss"] == "asoftmax"]
-        path = Path(run_dir) / "tables" / file
+        path = RunPaths(run_dir).seeds_table(source)
         if len(methods) < 2 or not path.exists():
             continue
         seeds = pd.read_csv(path).set_index("method").loc[methods]
@@ -201,14 +202,14 @@ def forest_plot(table: pd.DataFrame, out: Path) -> None:
 
 def write_claims(config: dict, run_dir: Path) -> pd.DataFrame:
     """tables/claims.csv, tables/claims.md and figures/claims.png of a run."""
-    run_dir = Path(run_dir)
-    table = claims_table(evaluate_claims(config, run_dir))
-    (run_dir / "tables").mkdir(parents=True, exist_ok=True)
-    table.to_csv(run_dir / "tables" / "claims.csv", index=False)
+    paths = RunPaths(run_dir)
+    table = claims_table(evaluate_claims(config, paths.root))
+    paths.tables.mkdir(parents=True, exist_ok=True)
+    table.to_csv(paths.table(CLAIMS), index=False)
     shown = table.assign(effect=[f"{e:.3g} [{lo:.3g}, {hi:.3g}] {u}" for e, lo, hi, u in
                                  zip(table["effect"], table["ci_low"], table["ci_high"], table["unit"])])
     shown = shown[["id", "claim", "paper", "measured", "effect", "test", "p", "verdict"]]
-    (run_dir / "tables" / "claims.md").write_text(markdown(shown.rename(columns={"effect": "effect [95 % CI]"}),
+    paths.table_md(CLAIMS).write_text(markdown(shown.rename(columns={"effect": "effect [95 % CI]"}),
                                                            "The paper's claims: effect [95 % CI], test and verdict"))
-    forest_plot(table, run_dir / "figures" / "claims.png")
+    forest_plot(table, paths.figure(CLAIMS))
     return table

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sphere.config import method_seeds
+from sphere.paths import RunPaths
 from sphere.stats.seeds import seed_summary
 
 # Columns with a 95 % interval over seeds: `<p>_acc` gains `<p>_std_seeds`, `<p>_ci_low`, `<p>_ci_high`.
@@ -15,18 +16,8 @@ HEADLINE = ("lfw_acc", "ytf_acc")
 FOUR_DIGITS = ("lfw_auc", "lfw_tar_far1e-3", "angular_fisher_score")
 
 
-def cell_dir(run_dir: Path, stage: str, method: str, seed: int) -> Path:
-    """The folder of one training cell in a stage (`models`, `metrics`): <run>/<stage>/<method>/seed<k>."""
-    return Path(run_dir) / stage / method / f"seed{seed}"
-
-
-def cell_file(run_dir: Path, stage: str, method: str, seed: int, suffix: str = ".npy") -> Path:
-    """A per-cell file of a flat stage (`features`, `features/toy`): <run>/<stage>/<method>/seed<k><suffix>."""
-    return Path(run_dir) / stage / method / f"seed{seed}{suffix}"
-
-
 def read_metrics(run_dir: Path, method: str, seed: int, name: str) -> dict:
-    return json.loads((cell_dir(run_dir, "metrics", method, seed) / name).read_text())
+    return json.loads(RunPaths(run_dir).metrics(method, seed, name).read_text())
 
 
 def seed_cells(config: dict, methods: list[str]) -> list[tuple[str, int]]:

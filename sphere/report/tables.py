@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import evaluated_methods, method_seeds
+from sphere.paths import RunPaths, markdown_of, seeds_of
 from sphere.protocols.angles import angle_stats, angular_fisher_score
 from sphere.report.paper import (
     paper_confirmed,
@@ -17,8 +18,6 @@ from sphere.report.paper import (
     paper_ytf,
 )
 from sphere.report.seeds import (
-    cell_dir,
-    cell_file,
     combined_status,
     read_metrics,
     rounded,
@@ -106,9 +105,9 @@ def angle_table(config: dict, run_dir: Path, test_store: Path) -> tuple[pd.DataF
     labels = read_store(test_store, mmap=True).index["label"].to_numpy()
     rows = []
     for method, seed in seed_cells(config, evaluated_methods(config, "lfw")):
-        pairs = pd.read_csv(cell_dir(run_dir, "metrics", method, seed) / "pairs.csv")
+        pairs = pd.read_csv(RunPaths(run_dir).metrics(method, seed, "pairs.csv"))
         stats = angle_stats(pairs["angle_deg"].to_numpy(), pairs["same"].to_numpy(bool))
-        features = np.load(cell_file(run_dir, "features", method, seed))
+        features = np.load(RunPaths(run_dir).features(method, seed))
         rows.append({"method": method, "seed": seed, **stats,
                      "angular_fisher_score": angular_fisher_score(features, labels)})
     long = pd.DataFrame(rows)
@@ -129,14 +128,14 @@ def write_table(table: pd.DataFrame, path_csv: Path, title: str, seeds: pd.DataF
     from sphere import runtime
 
     runtime.to_csv(table, path_csv, index=False)
-    runtime.write_text(path_csv.with_suffix(".md"), markdown(table, title))
+    runtime.write_text(markdown_of(path_csv), markdown(table, title))
     if seeds is not None:
-        runtime.to_csv(seeds, path_csv.with_name(f"{path_csv.stem}_seeds.csv"), index=False)
+        runtime.to_csv(seeds, seeds_of(path_csv), index=False)
 
 
 def training_status(run_dir: Path, method: str, seed: int) -> str:
     """'ok', or how a diverged training ended (its weights are the last good checkpoint's)."""
-    status = json.loads((cell_dir(run_dir, "models", method, seed) / "status.json").read_text())
+    status = json.loads(RunPaths(run_dir).status(method, seed).read_text())
     if status["status"] == "ok":
         return "ok"
     return f"diverged: {status['message']}; weights of step {status['steps']}"

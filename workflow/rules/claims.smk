@@ -4,15 +4,21 @@
 
 rule claims:
     input:
-        CONFIG,
-        RUN / "report.json",
-        cells(RUN / "metrics" / "{method}" / "seed{seed}" / "lfw.json", EVAL_METHODS),
-        cells(RUN / "metrics" / "{method}" / "seed{seed}" / "pairs.csv", EVAL_METHODS),
+        config=PATHS.config,
+        summary=PATHS.summary,
+        lfw=cells(PATHS.metrics("{method}", "{seed}", "lfw.json"), EVAL_METHODS),
+        pairs=cells(PATHS.metrics("{method}", "{seed}", "pairs.csv"), EVAL_METHODS),
     output:
-        RUN / "tables" / "claims.csv",
-        RUN / "tables" / "claims.md",
-        RUN / "figures" / "claims.png",
+        table_outputs(outputs.CLAIMS, seeds=False),
+        figure_output(outputs.CLAIMS),
+    params:
+        sphere=SPHERE,
+        run=lambda w, input: Path(input.config).parent,
     log:
-        RUN / "logs" / "claims.log",
+        PATHS.log("claims"),
+    benchmark:
+        PATHS.benchmark("claims")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} claims --config {CONFIG} --run-dir {RUN} 2> {log}"
+        "{params.sphere} claims --config {input.config} --run-dir {params.run} 2> {log}"

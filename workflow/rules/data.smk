@@ -1,19 +1,48 @@
+# The resolved config next to the run's outputs (see CONFIG_CURRENT in common.smk), then raw faces ->
+# aligned stores: the synthetic generator (data.source: synthetic) or the user's folders.
+
+
+rule resolved_config:
+    input:
+        CONFIG_FILES,
+    output:
+        config=PATHS.config,
+    params:
+        text=RESOLVED,
+    localrule: True
+    log:
+        PATHS.log("resolved_config"),
+    benchmark:
+        PATHS.benchmark("resolved_config")
+    run:
+        write_text(output.config, params.text)
+
+
 if SYNTHETIC:
 
     rule synthesize:
-        params:
-            settings=config.get("synthetic", {}),  # a changed setting reruns this rule (and what follows)
+        input:
+            config=CONFIG,
         output:
-            directory(RUN / "raw" / "train"),
-            directory(RUN / "raw" / "lfw"),
-            RUN / "raw" / "train_landmarks.txt",
-            RUN / "raw" / "lfw_landmarks.txt",
-            RUN / "raw" / "pairs.txt",
+            train=directory(PATHS.raw("train")),
+            test=directory(PATHS.raw("lfw")),
+            train_landmarks=PATHS.raw("train_landmarks.txt"),
+            test_landmarks=PATHS.raw("lfw_landmarks.txt"),
+            pairs=PATHS.raw("pairs.txt"),
+            manifest=PATHS.raw("manifest.json"),
+        params:
+            sphere=SPHERE,
+            settings=config.get("synthetic", {}),  # a changed setting reruns this rule (and what follows)
+            out=parent("out:manifest"),
         threads: all_cores
         log:
-            RUN / "logs" / "synthesize.log",
+            PATHS.log("synthesize"),
+        benchmark:
+            PATHS.benchmark("synthesize")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} synth --config {CONFIG} --out {RUN}/raw --workers {threads} 2> {log}"
+            "{params.sphere} synth --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 rule align:
@@ -22,18 +51,21 @@ rule align:
         landmarks=lambda w: raw(f"{w.split}_landmarks"),
         detections=lambda w: detections_of(w.split),
     output:
-        RUN / "stores" / "{split}" / "images.npy",
-        RUN / "stores" / "{split}" / "index.csv",
+        images=PATHS.store_images("{split}"),
+        index=PATHS.store_index("{split}"),
     wildcard_constraints:
         split="train|test|ytf|probe|distractor",
     params:
+        sphere=SPHERE,
+        out=parent("out:index"),
         crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
-        options=lambda w, input: "".join(
-            [f" --detections {input.detections}" if input.detections else "",
-             f" --min-images {MIN_IMAGES}" if w.split == "train" and MIN_IMAGES > 1 else "",
-             EXCLUDE if w.split == "train" else ""]),
+        options=align_options,
     log:
-        RUN / "logs" / "align_{split}.log",
+        PATHS.log("align", "{split}"),
+    benchmark:
+        PATHS.benchmark("align", "{split}")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} align --root {input.root} --landmarks {input.landmarks} "
-        "--out {RUN}/stores/{wildcards.split} --crop {params.crop}{params.options} 2> {log}"
+        "{params.sphere} align --root {input.root} --landmarks {input.landmarks} "
+        "--out {params.out} --crop {params.crop}{params.options} 2> {log}"

@@ -1,27 +1,42 @@
 rule features:
     input:
-        model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
-        store=RUN / "stores" / "test" / "index.csv",
+        model=PATHS.model("{method}", "{seed}"),
+        store=PATHS.store_index("test"),
     output:
-        RUN / "features" / "{method}" / "seed{seed}.npy",
+        PATHS.features("{method}", "{seed}"),
+    params:
+        sphere=SPHERE,
+        store=parent("in:store"),
     threads: 1
     log:
-        RUN / "logs" / "features_{method}_seed{seed}.log",
+        PATHS.log("features", "{method}", "seed{seed}"),
+    benchmark:
+        PATHS.benchmark("features", "{method}", "seed{seed}")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} features --model {input.model} --store {RUN}/stores/test --out {output} "
+        "{params.sphere} features --model {input.model} --store {params.store} --out {output} "
         "--threads {threads} 2> {log}"
 
 
 rule lfw:
     input:
-        features=RUN / "features" / "{method}" / "seed{seed}.npy",
-        store=RUN / "stores" / "test" / "index.csv",
+        features=PATHS.features("{method}", "{seed}"),
+        store=PATHS.store_index("test"),
         pairs=raw("pairs"),
     output:
-        RUN / "metrics" / "{method}" / "seed{seed}" / "lfw.json",
-        RUN / "metrics" / "{method}" / "seed{seed}" / "pairs.csv",
+        result=PATHS.metrics("{method}", "{seed}", "lfw.json"),
+        pairs=PATHS.metrics("{method}", "{seed}", "pairs.csv"),
+    params:
+        sphere=SPHERE,
+        store=parent("in:store"),
+        out=parent("out:result"),
     log:
-        RUN / "logs" / "lfw_{method}_seed{seed}.log",
+        PATHS.log("lfw", "{method}", "seed{seed}"),
+    benchmark:
+        PATHS.benchmark("lfw", "{method}", "seed{seed}")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} lfw --features {input.features} --store {RUN}/stores/test --pairs {input.pairs} "
-        "--out {RUN}/metrics/{wildcards.method}/seed{wildcards.seed} > {log} 2>&1"
+        "{params.sphere} lfw --features {input.features} --store {params.store} --pairs {input.pairs} "
+        "--out {params.out} > {log} 2>&1"

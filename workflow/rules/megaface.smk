@@ -1,61 +1,80 @@
 # MegaFace Challenge 1 (PAPER.md §4): synthetic probe and distractor sets (or the user's devkit files) ->
 # aligned stores -> per-method features -> rank-1/CMC and TAR@1e-6 per distractor size.
 # Only when the config has a `megaface` section.
-MEGAFACE_OPTIONS = ""
-if MEGAFACE and "sizes" in config["megaface"]:
-    MEGAFACE_OPTIONS += " --sizes " + " ".join(str(s) for s in config["megaface"]["sizes"])
-if MEGAFACE and "noise_list" in config["megaface"]:
-    MEGAFACE_OPTIONS += f" --noise-list {config['megaface']['noise_list']}"
-
 if MEGAFACE and SYNTHETIC:
 
     rule synthesize_megaface:
-        params:
-            settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
+        input:
+            config=CONFIG,
         output:
-            directory(RUN / "raw" / "megaface" / "facescrub"),
-            directory(RUN / "raw" / "megaface" / "megaface"),
-            directory(RUN / "raw" / "megaface" / "templatelists"),
-            RUN / "raw" / "megaface" / "probe_landmarks.txt",
-            RUN / "raw" / "megaface" / "distractor_landmarks.txt",
+            probe=directory(PATHS.raw("megaface", "facescrub")),
+            distractor=directory(PATHS.raw("megaface", "megaface")),
+            lists=directory(PATHS.raw("megaface", "templatelists")),
+            probe_landmarks=PATHS.raw("megaface", "probe_landmarks.txt"),
+            distractor_landmarks=PATHS.raw("megaface", "distractor_landmarks.txt"),
+            manifest=PATHS.raw("megaface", "manifest.json"),
+        params:
+            sphere=SPHERE,
+            settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
+            out=parent("out:manifest"),
         threads: all_cores
         log:
-            RUN / "logs" / "synthesize_megaface.log",
+            PATHS.log("synthesize_megaface"),
+        benchmark:
+            PATHS.benchmark("synthesize_megaface")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} synth-megaface --config {CONFIG} --out {RUN}/raw/megaface --workers {threads} 2> {log}"
+            "{params.sphere} synth-megaface --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 if MEGAFACE:
 
     rule megaface_features:
         input:
-            model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
-            probe=RUN / "stores" / "probe" / "index.csv",
-            distractor=RUN / "stores" / "distractor" / "index.csv",
+            model=PATHS.model("{method}", "{seed}"),
+            probe=PATHS.store_index("probe"),
+            distractor=PATHS.store_index("distractor"),
         output:
-            probe=RUN / "features" / "probe" / "{method}" / "seed{seed}.npy",
-            distractor=RUN / "features" / "distractor" / "{method}" / "seed{seed}.npy",
+            probe=PATHS.features("{method}", "{seed}", "probe"),
+            distractor=PATHS.features("{method}", "{seed}", "distractor"),
+        params:
+            sphere=SPHERE,
+            probe=parent("in:probe"),
+            distractor=parent("in:distractor"),
         threads: 1
         log:
-            RUN / "logs" / "features_megaface_{method}_seed{seed}.log",
+            PATHS.log("megaface_features", "{method}", "seed{seed}"),
+        benchmark:
+            PATHS.benchmark("megaface_features", "{method}", "seed{seed}")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} features --model {input.model} --store {RUN}/stores/probe {RUN}/stores/distractor "
+            "{params.sphere} features --model {input.model} --store {params.probe} {params.distractor} "
             "--out {output.probe} {output.distractor} --threads {threads} 2> {log}"
 
     rule megaface:
         input:
-            probe=RUN / "features" / "probe" / "{method}" / "seed{seed}.npy",
-            distractor=RUN / "features" / "distractor" / "{method}" / "seed{seed}.npy",
-            probe_store=RUN / "stores" / "probe" / "index.csv",
-            distractor_store=RUN / "stores" / "distractor" / "index.csv",
+            probe=PATHS.features("{method}", "{seed}", "probe"),
+            distractor=PATHS.features("{method}", "{seed}", "distractor"),
+            probe_store=PATHS.store_index("probe"),
+            distractor_store=PATHS.store_index("distractor"),
             lists=raw("megaface_lists"),
         output:
-            RUN / "metrics" / "{method}" / "seed{seed}" / "megaface.json",
+            PATHS.metrics("{method}", "{seed}", "megaface.json"),
         params:
+            sphere=SPHERE,
+            probe_store=parent("in:probe_store"),
+            distractor_store=parent("in:distractor_store"),
             probe_list=raw("probe_list"),
+            options=megaface_options(),
         log:
-            RUN / "logs" / "megaface_{method}_seed{seed}.log",
+            PATHS.log("megaface", "{method}", "seed{seed}"),
+        benchmark:
+            PATHS.benchmark("megaface", "{method}", "seed{seed}")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} megaface --probe-features {input.probe} --probe-store {RUN}/stores/probe "
-            "--distractor-features {input.distractor} --distractor-store {RUN}/stores/distractor "
-            "--probe-list {params.probe_list} --lists {input.lists} --out {output}{MEGAFACE_OPTIONS} > {log} 2>&1"
+            "{params.sphere} megaface --probe-features {input.probe} --probe-store {params.probe_store} "
+            "--distractor-features {input.distractor} --distractor-store {params.distractor_store} "
+            "--probe-list {params.probe_list} --lists {input.lists} --out {output}{params.options} > {log} 2>&1"

@@ -1,31 +1,68 @@
-def report_outputs():
-    """The tables and figures a run's config asks for."""
-    tables = ["accuracy_vs_m", "angle_stats"] + [t for t in ("loss_comparison", "accuracy_vs_depth", "budget") if t in TABLES]
-    figures = ["angle_hist", "accuracy_vs_m"] + [f for f in ("accuracy_vs_depth", "budget") if f in TABLES]
-    if TOY_METHODS:
-        tables.append("toy_angles")
-        figures.append("sphere3d")
-    if MEGAFACE:
-        tables.append("megaface")
-        figures += ["megaface_cmc", "megaface_roc"]
-    # every table has its per-seed rows beside it: tables/<table>_seeds.csv (method, seed, metrics)
-    return ([RUN / "tables" / f"{t}{suffix}.csv" for t in tables for suffix in ("", "_seeds")]
-            + [RUN / "figures" / f"{f}.png" for f in figures])
+# Tables and figures of a run (sphere report), every table on one HTML page for `snakemake --report`, and
+# the cost of every job (tables/resources.csv, from the benchmark files each rule writes).
 
 
 rule report:
     input:
-        CONFIG,
-        cells(RUN / "models" / "{method}" / "seed{seed}" / "status.json", METHODS),
-        cells(RUN / "metrics" / "{method}" / "seed{seed}" / "lfw.json", EVAL_METHODS),
-        cells(RUN / "features" / "{method}" / "seed{seed}.npy", EVAL_METHODS),
-        cells(RUN / "features" / "toy" / "{method}" / "seed{seed}.npy", TOY_METHODS),
-        cells(RUN / "metrics" / "{method}" / "seed{seed}" / "ytf.json", YTF_METHODS),
-        cells(RUN / "metrics" / "{method}" / "seed{seed}" / "megaface.json", MEGAFACE_METHODS),
+        config=PATHS.config,
+        status=cells(PATHS.status("{method}", "{seed}"), METHODS),
+        lfw=cells(PATHS.metrics("{method}", "{seed}", "lfw.json"), EVAL_METHODS),
+        pairs=cells(PATHS.metrics("{method}", "{seed}", "pairs.csv"), EVAL_METHODS),
+        features=cells(PATHS.features("{method}", "{seed}"), EVAL_METHODS),
+        test_store=PATHS.store_index("test"),
+        toy=cells(PATHS.features("{method}", "{seed}", "toy"), TOY_METHODS),
+        toy_store=[PATHS.store_index("toy")] if TOY_METHODS else [],
+        ytf=cells(PATHS.metrics("{method}", "{seed}", "ytf.json"), YTF_METHODS),
+        megaface=cells(PATHS.metrics("{method}", "{seed}", "megaface.json"), MEGAFACE_METHODS),
     output:
-        RUN / "report.json",
         report_outputs(),
+    params:
+        sphere=SPHERE,
+        run=lambda w, input: Path(input.config).parent,
+        paper=PAPER,  # the paper's numbers, shown in the report's captions
     log:
-        RUN / "logs" / "report.log",
+        PATHS.log("report"),
+    benchmark:
+        PATHS.benchmark("report")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} report --config {CONFIG} --run-dir {RUN} 2> {log}"
+        "{params.sphere} report --config {input.config} --run-dir {params.run} 2> {log}"
+
+
+rule tables_page:
+    input:
+        committed_tables(),
+    output:
+        reported(PATHS.tables_page, "tables_page", "0 claims and verdicts", "all tables"),
+    params:
+        sphere=SPHERE,
+        title=f"sphere: tables of run {config['run']}",
+    log:
+        PATHS.log("tables_page"),
+    benchmark:
+        PATHS.benchmark("tables_page")
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.sphere} tables-page --tables {input} --title '{params.title}' --out {output} 2> {log}"
+
+
+rule resources:
+    input:
+        final_outputs(),
+    output:
+        table=reported(PATHS.table(outputs.RESOURCES), f"tables/{outputs.RESOURCES}", outputs.CATEGORY[outputs.RESOURCES],
+                       "tables"),
+        markdown=PATHS.table_md(outputs.RESOURCES),
+    params:
+        sphere=SPHERE,
+        run=lambda w, input: Path(input[0]).parent,
+    log:
+        PATHS.log("resources"),
+    benchmark:
+        PATHS.benchmark("resources")
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.sphere} resources-table --run-dir {params.run} --out {output.table} 2> {log}"

@@ -4,44 +4,88 @@ if EVALUATE:
 
     rule evaluate_standins:
         input:
-            store=RUN / "stores" / "test" / "index.csv",
+            store=PATHS.store_index("test"),
             pairs=raw("pairs"),
             root=raw("test_root"),
             landmarks=raw("test_landmarks"),
         output:
-            STANDINS / "lfw.bin",
-            STANDINS / "ijbc" / "meta" / "ijbc_template_pair_label.txt",
-            directory(STANDINS / "ijbc" / "loose_crop"),
+            bin=PATHS.standins / "lfw.bin",
+            meta=directory(PATHS.standins / "ijbc" / "meta"),
+            crops=directory(PATHS.standins / "ijbc" / "loose_crop"),
+        params:
+            sphere=SPHERE,
+            store=parent("in:store"),
+            out=parent("out:bin"),
         log:
-            RUN / "logs" / "evaluate_standins.log",
+            PATHS.log("evaluate_standins"),
+        benchmark:
+            PATHS.benchmark("evaluate_standins")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} evaluate-standins --store {RUN}/stores/test --pairs {input.pairs} --root {input.root} "
-            "--landmarks {input.landmarks} --out {STANDINS} 2> {log}"
+            "{params.sphere} evaluate-standins --store {params.store} --pairs {input.pairs} --root {input.root} "
+            "--landmarks {input.landmarks} --out {params.out} 2> {log}"
 
-    rule evaluate_benchmark:
+    # verification benchmarks: the result and its per-rule table; IJB-C (below): the result only
+    rule evaluate_verification:
         input:
             unpack(evaluate_inputs),
         output:
-            RUN / "metrics" / "{method}" / "evaluate" / "{bench}" / "{bench}.json",
+            result=PATHS.evaluate_result("{method}", "{bench}"),
+            variants=PATHS.evaluate_dir("{method}", "{bench}") / "protocol_variants.csv",
         wildcard_constraints:
-            bench="lfw|lfw_bin|ytf|ijbc",
+            bench="lfw|lfw_bin|ytf",
         params:
+            sphere=SPHERE,
             args=evaluate_args,
+            out=parent("out:result"),
         threads: 1
         log:
-            RUN / "logs" / "evaluate_{method}_{bench}.log",
+            PATHS.log("evaluate_verification", "{method}", "{bench}"),
+        benchmark:
+            PATHS.benchmark("evaluate_verification", "{method}", "{bench}")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} evaluate {params.args} --rule all --name {wildcards.bench} --method {wildcards.method} "
-            "--device cpu --out {RUN}/metrics/{wildcards.method}/evaluate/{wildcards.bench} > {log} 2>&1"
+            "{params.sphere} evaluate {params.args} --rule all --name {wildcards.bench} --method {wildcards.method} "
+            "--device cpu --out {params.out} > {log} 2>&1"
+
+    rule evaluate_ijb:
+        input:
+            unpack(evaluate_inputs),
+        output:
+            result=PATHS.evaluate_result("{method}", "{bench}"),
+        wildcard_constraints:
+            bench="ijbc",
+        params:
+            sphere=SPHERE,
+            args=evaluate_args,
+            out=parent("out:result"),
+        threads: 1
+        log:
+            PATHS.log("evaluate_ijb", "{method}", "{bench}"),
+        benchmark:
+            PATHS.benchmark("evaluate_ijb", "{method}", "{bench}")
+        conda:
+            CONDA_ENV
+        shell:
+            "{params.sphere} evaluate {params.args} --rule all --name {wildcards.bench} --method {wildcards.method} "
+            "--device cpu --out {params.out} > {log} 2>&1"
 
     rule evaluate_table:
         input:
             evaluate_results()[0],
         output:
-            evaluate_tables(),
+            [f for name in outputs.evaluate_tables(config) for f in table_outputs(name, seeds=False)],
         params:
+            sphere=SPHERE,
             methods=" ".join(evaluate_results()[1]),
+            out=lambda w, output: Path(output[0]).parent,
         log:
-            RUN / "logs" / "evaluate_table.log",
+            PATHS.log("evaluate_table"),
+        benchmark:
+            PATHS.benchmark("evaluate_table")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} evaluate-table --results {input} --methods {params.methods} --out-dir {RUN}/tables > {log} 2>&1"
+            "{params.sphere} evaluate-table --results {input} --methods {params.methods} --out-dir {params.out} > {log} 2>&1"

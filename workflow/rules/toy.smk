@@ -3,23 +3,38 @@
 
 rule toy_store:
     input:
-        RUN / "stores" / "train" / "index.csv",
+        PATHS.store_index("train"),
     output:
-        RUN / "stores" / "toy" / "images.npy",
-        RUN / "stores" / "toy" / "index.csv",
+        images=PATHS.store_images("toy"),
+        index=PATHS.store_index("toy"),
+    params:
+        sphere=SPHERE,
+        store=lambda w, input: Path(input[0]).parent,
+        out=parent("out:index"),
     log:
-        RUN / "logs" / "toy_store.log",
+        PATHS.log("toy_store"),
+    benchmark:
+        PATHS.benchmark("toy_store")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} subset-store --store {RUN}/stores/train --top 6 --out {RUN}/stores/toy 2> {log}"
+        "{params.sphere} subset-store --store {params.store} --top 6 --out {params.out} 2> {log}"
 
 
 rule toy_features:
     input:
-        model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
-        store=RUN / "stores" / "toy" / "index.csv",
+        model=PATHS.model("{method}", "{seed}"),
+        store=PATHS.store_index("toy"),
     output:
-        RUN / "features" / "toy" / "{method}" / "seed{seed}.npy",
+        PATHS.features("{method}", "{seed}", "toy"),
+    params:
+        sphere=SPHERE,
+        store=parent("in:store"),
     log:
-        RUN / "logs" / "toy_features_{method}_seed{seed}.log",
+        PATHS.log("toy_features", "{method}", "seed{seed}"),
+    benchmark:
+        PATHS.benchmark("toy_features", "{method}", "seed{seed}")
+    conda:
+        CONDA_ENV
     shell:
-        "{SPHERE} features --model {input.model} --store {RUN}/stores/toy --out {output} --threads 1 2> {log}"
+        "{params.sphere} features --model {input.model} --store {params.store} --out {output} --threads 1 2> {log}"

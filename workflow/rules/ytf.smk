@@ -1,49 +1,69 @@
 # YouTube Faces (PAPER.md §4): synthetic videos (or the user's frames) -> aligned frame store ->
 # per-method frame features -> 10-split video verification. Only when the config has a `ytf` section.
-YTF_OPTIONS = "".join(
-    f" --{key.replace('_', '-')} {config['ytf'][key]}" for key in ("frame_cap", "frame_selection") if key in config.get("ytf", {})
-)
-
 if YTF and SYNTHETIC:
 
     rule synthesize_ytf:
-        params:
-            settings=config["ytf"].get("synthetic", {}),
+        input:
+            config=CONFIG,
         output:
-            directory(RUN / "raw" / "ytf" / "frame_images_DB"),
-            RUN / "raw" / "ytf" / "ytf_landmarks.txt",
-            RUN / "raw" / "ytf" / "splits.txt",
+            frames=directory(PATHS.raw("ytf", "frame_images_DB")),
+            landmarks=PATHS.raw("ytf", "ytf_landmarks.txt"),
+            splits=PATHS.raw("ytf", "splits.txt"),
+            manifest=PATHS.raw("ytf", "manifest.json"),
+        params:
+            sphere=SPHERE,
+            settings=config["ytf"].get("synthetic", {}),
+            out=parent("out:manifest"),
         threads: all_cores
         log:
-            RUN / "logs" / "synthesize_ytf.log",
+            PATHS.log("synthesize_ytf"),
+        benchmark:
+            PATHS.benchmark("synthesize_ytf")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} synth-ytf --config {CONFIG} --out {RUN}/raw/ytf --workers {threads} 2> {log}"
+            "{params.sphere} synth-ytf --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 if YTF:
 
     rule ytf_features:
         input:
-            model=RUN / "models" / "{method}" / "seed{seed}" / "model.pt",
-            store=RUN / "stores" / "ytf" / "index.csv",
+            model=PATHS.model("{method}", "{seed}"),
+            store=PATHS.store_index("ytf"),
         output:
-            RUN / "features" / "ytf" / "{method}" / "seed{seed}.npy",
+            PATHS.features("{method}", "{seed}", "ytf"),
+        params:
+            sphere=SPHERE,
+            store=parent("in:store"),
         threads: 1
         log:
-            RUN / "logs" / "features_ytf_{method}_seed{seed}.log",
+            PATHS.log("ytf_features", "{method}", "seed{seed}"),
+        benchmark:
+            PATHS.benchmark("ytf_features", "{method}", "seed{seed}")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} features --model {input.model} --store {RUN}/stores/ytf --out {output} "
+            "{params.sphere} features --model {input.model} --store {params.store} --out {output} "
             "--threads {threads} 2> {log}"
 
     rule ytf:
         input:
-            features=RUN / "features" / "ytf" / "{method}" / "seed{seed}.npy",
-            store=RUN / "stores" / "ytf" / "index.csv",
+            features=PATHS.features("{method}", "{seed}", "ytf"),
+            store=PATHS.store_index("ytf"),
             splits=raw("ytf_splits"),
         output:
-            RUN / "metrics" / "{method}" / "seed{seed}" / "ytf.json",
+            PATHS.metrics("{method}", "{seed}", "ytf.json"),
+        params:
+            sphere=SPHERE,
+            store=parent("in:store"),
+            options=ytf_options(),
         log:
-            RUN / "logs" / "ytf_{method}_seed{seed}.log",
+            PATHS.log("ytf", "{method}", "seed{seed}"),
+        benchmark:
+            PATHS.benchmark("ytf", "{method}", "seed{seed}")
+        conda:
+            CONDA_ENV
         shell:
-            "{SPHERE} ytf --features {input.features} --store {RUN}/stores/ytf --splits {input.splits} "
-            "--out {output}{YTF_OPTIONS} > {log} 2>&1"
+            "{params.sphere} ytf --features {input.features} --store {params.store} --splits {input.splits} "
+            "--out {output}{params.options} > {log} 2>&1"

@@ -1,0 +1,36 @@
+"""The DAG's bookkeeping verbs: `sphere resources-table` (tables/resources.csv from the Snakemake
+benchmarks) and `sphere tables-page` (one HTML page of a run's tables for `snakemake --report`)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_workflow_parsers(verbs) -> None:
+    p = verbs.add_parser("resources-table", help="wall s, CPU s and max RSS per DAG job from a run's "
+                                                 "Snakemake benchmark files (tables/resources.csv + .md)")
+    p.add_argument("--run-dir", type=Path, required=True, help="the run folder (its benchmarks/ are read)")
+    p.add_argument("--out", type=Path, required=True, help="CSV to write (the .md beside it)")
+    p.set_defaults(func=_resources)
+    p = verbs.add_parser("tables-page", help="one HTML page of a run's tables, the paper's columns marked")
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help="table CSVs, in the order shown")
+    p.add_argument("--title", default="sphere: tables")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_page)
+
+
+def _resources(args: argparse.Namespace) -> None:
+    from sphere.paths import RunPaths
+    from sphere.report.resources import write_resources
+
+    table = write_resources(RunPaths(args.run_dir), args.out)
+    if len(table):
+        total = table.iloc[-1]
+        print(f"{total['wildcards']}: {total['wall_s']:.0f} s wall, {total['cpu_s']:.0f} s CPU, "
+              f"max RSS {total['max_rss_mb']:.0f} MB")
+
+
+def _page(args: argparse.Namespace) -> None:
+    from sphere.report.page import tables_page
+
+    tables_page(args.tables, args.out, args.title)
