@@ -1,4 +1,6 @@
-"""The whole DAG on a tiny synthetic config: raw faces to tables and figures in seconds."""
+"""The whole DAG on a tiny synthetic config: raw faces to tables and figures in seconds, the benchmark of
+every job, and Snakemake's own report of the run rendered in headless Chromium."""
+import importlib.util
 import json
 import subprocess
 import sys
@@ -33,12 +35,19 @@ def tiny_config(results: Path) -> dict:
     return config
 
 
-@pytest.mark.slow
-def test_snakemake_regenerates_tables_and_figures(tmp_path):
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """The tiny DAG, run once for the tests of this module: (its configfile, its run folder)."""
+    tmp_path = tmp_path_factory.mktemp("tiny")
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(tmp_path / "results")))
     subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(tmp_path / "tiny.yaml")],
                    cwd=REPO, check=True, capture_output=True)
-    run = tmp_path / "results" / "tiny"
+    return tmp_path / "tiny.yaml", tmp_path / "results" / "tiny"
+
+
+@pytest.mark.slow
+def test_snakemake_regenerates_tables_and_figures(tiny_run):
+    _, run = tiny_run
     table = pd.read_csv(run / "tables" / "accuracy_vs_m.csv")
     assert list(table["method"]) == ["softmax", "asoftmax-m4"]
     assert {"method", "m", "lfw_acc", "lfw_std", "paper_lfw"} <= set(table.columns)
@@ -78,6 +87,43 @@ def test_snakemake_regenerates_tables_and_figures(tmp_path):
     assert pd.read_csv(run / "tables" / "ijb.csv")["method"].tolist() == ["softmax"]
     assert yaml.safe_load((run / "config.yaml").read_text())["run"] == "tiny"
     assert json.loads((run / "report.json").read_text())["run"] == "tiny"
+
+
+@pytest.mark.slow
+def test_every_job_is_benchmarked_and_costed(tiny_run):
+    """Each job wrote benchmarks/<rule>/<wildcards>.tsv; tables/resources.csv has a row for each."""
+    _, run = tiny_run
+    resources = pd.read_csv(run / "tables" / "resources.csv", keep_default_na=False)
+    rules = set(resources["rule"])
+    assert {"resolved_config", "synthesize", "align", "train", "features", "lfw", "report", "claims",
+            "tables_page", "evaluate_verification", "evaluate_ijb", "megaface", "ytf", "total"} <= rules
+    train = resources[resources["rule"] == "train"]
+    assert sorted(train["wildcards"]) == ["asoftmax-m4/seed0", "asoftmax-m4/seed1", "softmax/seed0", "toy-m4/seed0"]
+    jobs = resources[resources["rule"] != "total"]
+    assert len(jobs) == len(list((run / "benchmarks").rglob("*.tsv"))) - 1  # all but the table's own job
+    assert (train["wall_s"].astype(float) > 0).all()
+    assert "paper" in (run / "html" / "tables.html").read_text()
+
+
+@pytest.mark.slow
+def test_snakemake_report_shows_every_figure(tiny_run, tmp_path):
+    """`snakemake --report` of the run, opened in headless Chromium: every figure listed and drawn."""
+    spec = importlib.util.spec_from_file_location("check_report", REPO / "scripts" / "check-report.py")
+    check_report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_report)
+    configfile, run = tiny_run
+    html = run / "report.html"
+    done = subprocess.run([sys.executable, "-m", "snakemake", "--configfile", str(configfile), "--report", str(html)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert html.stat().st_size > 100_000
+    browser = check_report.find_browser()
+    if browser is None:
+        pytest.skip("no Chromium binary (chromium, chromium-browser, google-chrome or $CHROMIUM): "
+                    "the report was built but not rendered; apt-get install -y chromium")
+    figures = sorted(p.name for p in (run / "figures").glob("*.png"))
+    assert len(figures) == 7
+    assert check_report.check(html, figures, browser) == []
 
 
 def test_invalid_config_stops_the_run_naming_the_key(tmp_path):

@@ -75,7 +75,10 @@ def recover(run: list[str], workdir: Path, configfile: Path, env: dict) -> bool:
 
 
 def tables(run: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((run / "tables").glob("*.csv"))}
+    """The run's tables but the machine-dependent ones (tables/resources.csv: seconds per job)."""
+    from sphere.report.reproduce import MACHINE_DEPENDENT
+
+    return {p.name: p.read_bytes() for p in sorted((run / "tables").glob("*.csv")) if p.name not in MACHINE_DEPENDENT}
 
 
 @pytest.mark.slow

@@ -250,7 +250,8 @@ def evaluate_tables():
 
 # --- what `snakemake --report` shows: every committed table and figure, with a caption -------------------
 def reported(path, caption, category, subcategory=None, labels=None):
-    """`path` marked for the report; `caption` names workflow/report/<caption>.rst."""
+    """`path` marked for the report; `caption` names workflow/report/<caption>.rst. Unlabelled results are
+    listed by file name (scripts/check-report.py looks for the figures' names)."""
     return report(path, caption=f"../report/{caption}.rst", category=category, subcategory=subcategory,
                   labels=labels)
 
@@ -258,24 +259,21 @@ def reported(path, caption, category, subcategory=None, labels=None):
 def table_outputs(name, seeds=True):
     """A table's declared outputs: the CSV and its per-seed rows in the report, the Markdown beside them."""
     category = outputs.CATEGORY[name]
-    files = [reported(PATHS.table(name), f"tables/{name}", category, "tables", {"table": name}),
-             PATHS.table_md(name)]
+    files = [reported(PATHS.table(name), f"tables/{name}", category, "tables"), PATHS.table_md(name)]
     if seeds:
-        files.append(reported(PATHS.seeds_table(name), "tables/seeds", category, "per-seed rows",
-                              {"table": f"{name}_seeds"}))
+        files.append(reported(PATHS.seeds_table(name), "tables/seeds", category, "per-seed rows"))
     return files
 
 
 def figure_output(name):
-    return reported(PATHS.figure(name), f"figures/{name}", outputs.CATEGORY[f"figure:{name}"], "figures",
-                    {"figure": name})
+    return reported(PATHS.figure(name), f"figures/{name}", outputs.CATEGORY[f"figure:{name}"], "figures")
 
 
 def report_outputs():
     """Every file `sphere report` writes (sphere.report.outputs.report_files), marked for the report."""
     tables = [f for name in outputs.report_tables(config) for f in table_outputs(name)]
     figures = [figure_output(name) for name in outputs.report_figures(config)]
-    logs = [reported(PATHS.training_log(m, s), "training_log", "Training logs", m, {"method": m, "seed": s})
+    logs = [reported(PATHS.training_log(m, s), "training_log", "Training logs", m)
             for m, s in seed_cells(METHODS)]
     return [PATHS.summary] + tables + figures + logs
 
