@@ -43,7 +43,10 @@ def row_key(*tables: pd.DataFrame) -> list[str]:
     raise ValueError("table has duplicate rows")
 
 
-def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved]:
+DEFAULT_TOLERANCE = 1.0  # accuracy points; a config's reproduce.tolerance replaces it
+
+
+def compare_tables(committed: Path, fresh: Path, tolerance: float = DEFAULT_TOLERANCE) -> list[Moved]:
     """Every differing cell of every committed CSV; a missing table, row or column always fails."""
     moved: list[Moved] = []
     for old_path in sorted(Path(committed).glob("*.csv")):

@@ -171,10 +171,12 @@ def megaface(probes: int, distractors: int, dim: int, device: torch.device, cap_
 def find_mtcnn_weights(explicit: str | None) -> Path | None:
     """The first folder with pnet.pt, rnet.pt and onet.pt: --mtcnn-weights, $SPHERE_MTCNN_WEIGHTS, the shared
     data of development and CI, the fetch-mtcnn cache. Nothing is downloaded (the GPU machine is offline)."""
+    from sphere.align.mtcnn_weights import DEFAULT_CACHE
+
     here = Path(__file__).resolve().parents[3]
     candidates = [explicit, os.environ.get("SPHERE_MTCNN_WEIGHTS"), "mtcnn-weights", here / "mtcnn-weights",
                   here / "shared/data/models/mtcnn", here.parent / "shared/data/models/mtcnn",
-                  Path.home() / ".cache/sphere/mtcnn"]
+                  DEFAULT_CACHE]
     for folder in filter(None, candidates):
         if all((Path(folder) / f).is_file() for f in ("pnet.pt", "rnet.pt", "onet.pt")):
             return Path(folder)
