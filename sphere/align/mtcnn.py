@@ -151,7 +151,7 @@ class MTCNN:
         """P-Net over the pyramid of every image; returns squared candidate boxes, scores, image index."""
         by_shape: dict[tuple[int, int], list[int]] = {}
         for i, t in enumerate(tensors):
-            by_shape.setdefault(tuple(t.shape[1:]), []).append(i)
+            by_shape.setdefault((int(t.shape[1]), int(t.shape[2])), []).append(i)
         all_boxes, all_scores, all_owner = [], [], []
         for (h, w), idx in by_shape.items():
             batch = torch.stack([tensors[i] for i in idx])
@@ -179,7 +179,9 @@ class MTCNN:
 
     def _run_net(self, net, crops) -> list[np.ndarray]:
         """Run R-Net/O-Net over an iterable of crop tensors (k x 3 x s x s), up to 4 x max_crops at once."""
-        outs, batch, count = [], [], 0
+        outs: list[np.ndarray] = []
+        batch: list[torch.Tensor] = []
+        count = 0
 
         def flush():
             outs.append([o.cpu().numpy() for o in net((torch.cat(batch) - 127.5) / 128)])

@@ -31,8 +31,8 @@ def bench_train(args: argparse.Namespace) -> None:
 def bench_megaface(args: argparse.Namespace) -> None:
     from sphere.protocols.megaface import benchmark_megaface
 
-    seconds = benchmark_megaface(args.probes, args.distractors, args.dim, None if args.device == "auto" else args.device,
-                                 chunk=args.chunk)
+    device = None if args.device == "auto" else args.device
+    seconds = benchmark_megaface(args.probes, args.distractors, args.dim, device, chunk=args.chunk)
     print(f"MegaFace ladder: {args.probes} probes x {args.distractors:,} distractors, dim {args.dim}: {seconds:.2f} s")
     if args.json:
         figures = {"seconds": seconds, "probes": args.probes, "distractors": args.distractors, "dim": args.dim}

@@ -39,7 +39,8 @@ def register(verbs: Verbs) -> None:
     model.add_argument("--pixel-std", type=float, default=default(PREPROCESS, "std"))
     model.add_argument("--channels", default=default(PREPROCESS, "channels"), choices=["rgb", "bgr"])
     model.add_argument("--device", default=default(SOURCE, "device"))
-    model.add_argument("--align", default=default(SOURCE, "align"), choices=list(constant("sphere.evaluate.faces:ALIGN")),
+    model.add_argument("--align", default=default(SOURCE, "align"),
+                       choices=list(constant("sphere.evaluate.faces:ALIGN")),
                        help="none: images are aligned, just resized; landmarks: --landmarks list (IJB: its 5pts "
                             "file); mtcnn: detect here")
     model.add_argument("--landmarks", type=Path, help="5-point list `path<TAB>x1 y1 ... x5 y5`")

@@ -69,8 +69,9 @@ def register(verbs: Verbs) -> None:
 
     p = verbs.add_parser("reproduce", help="regenerate a run's tables and compare them with the committed ones")
     p.add_argument("--config", default="config/default.yaml")
-    p.add_argument("--tolerance", type=float, help="accuracy points (default: the config's reproduce.tolerance, "
-                                                   f"else {default('sphere.report.reproduce:compare_tables', 'tolerance')})")
+    fallback = default("sphere.report.reproduce:compare_tables", "tolerance")
+    p.add_argument("--tolerance", type=float,
+                   help=f"accuracy points (default: the config's reproduce.tolerance, else {fallback})")
     p.add_argument("--cores", default="all")
     p.add_argument("--scratch", help="results root to regenerate into (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -37,7 +37,7 @@ class PairSet:
     def __len__(self) -> int:
         return len(self.same)
 
-    def subset(self, keep: np.ndarray) -> "PairSet":
+    def subset(self, keep: np.ndarray) -> PairSet:
         return PairSet(self.benchmark, self.source, self.items, self.first[keep], self.second[keep],
                        self.same[keep], self.folds[keep], self.lines[keep], self.line_kind)
 

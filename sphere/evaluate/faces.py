@@ -67,7 +67,7 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
     for s in range(0, len(names), chunk):
         part = names[s:s + chunk]
         images = [read_rgb(Path(root) / n) for n in part]
-        if align == "landmarks":
+        if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
             missing = [n for n in part if n not in landmarks]
             if missing:
                 raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")

@@ -108,9 +108,10 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
         if isinstance(state, dict) and "model_name" in state:
             from sphere.models.io import load_model
 
-            size = tuple(int(v) for v in state["input_size"])
+            height, width = (int(v) for v in state["input_size"])
             # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)
-            return TorchEmbedder(load_model(path, dev), Preprocess(size), dev, f"sphere {state['model_name']}")
+            return TorchEmbedder(load_model(path, dev), Preprocess((height, width)), dev,
+                                 f"sphere {state['model_name']}")
         if model_format == "sphere":
             raise InputError(f"{path}: not a sphere model.pt (no 'model_name' entry)")
     try:

@@ -114,7 +114,7 @@ class RecordIOReader:
         if 0 in self._index:
             head, _ = self.read(0)
             if head.flag > 0:
-                first, end = int(head.label[0]), int(head.label[1])
+                first, end = (int(v) for v in np.atleast_1d(head.label)[:2])
                 return list(range(first, end))
         return self.keys()
 

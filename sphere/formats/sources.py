@@ -7,6 +7,7 @@ the `<identity>` folder name: the same identity in two roots is one class.
 """
 from __future__ import annotations
 
+from collections.abc import Set
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +51,7 @@ def read_identity_list(path: Path | str) -> set[str]:
     return {line.split("#")[0].strip() for line in read_lines(path)} - {""}
 
 
-def list_sources(roots: Path | str | list, min_images: int = 1, exclude: set[str] = frozenset()) -> pd.DataFrame:
+def list_sources(roots: Path | str | list, min_images: int = 1, exclude: Set[str] = frozenset()) -> pd.DataFrame:
     """Every image of every root as (path, identity, label, file), identities merged across roots.
 
     Identities in `exclude` (test-set overlap, PAPER.md §3) and those with fewer than `min_images` images over

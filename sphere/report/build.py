@@ -54,7 +54,8 @@ def build_report(config: dict, run_dir: Path) -> None:
     if wanted.get("budget"):
         by_budget, seeds = budget.budget_table(config, run_dir)
         tables.write_table(by_budget, table_dir / "budget.csv",
-                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)", seeds)
+                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)",
+                           seeds)
         budget.budget_figure(by_budget, figure_dir / "budget.png")
     if wanted.get("toy"):
         toy_report(config, run_dir)

@@ -14,7 +14,7 @@ ACCURACY_VS_M = {
 def paper_confirmed(method: str) -> bool | None:
     """False where PAPER.md marks the value (?): read off a figure or not confirmed from a primary source."""
     entry = ACCURACY_VS_M.get(method)
-    return entry["confirmed"] if entry else None
+    return bool(entry["confirmed"]) if entry else None
 
 
 def paper_lfw(method: str) -> float | None:

@@ -111,8 +111,8 @@ def make_pairs(
     """
     lines = [f"{folds}\t{half}"]
     groups = np.array_split(rng.permutation(len(counts)), folds)
-    for k, group in enumerate(groups):
-        group = sorted(group.tolist(), key=lambda i: names[i])
+    for k, members in enumerate(groups):
+        group = sorted(members.tolist(), key=lambda i: names[i])
         same_pool = [i for i in group if counts[i] >= 2]
         need = f"fold {k + 1} has {len(group)} identities"
         if sum(counts[i] * (counts[i] - 1) // 2 for i in same_pool) < half:

@@ -164,7 +164,8 @@ def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, over
                 frame = int(starts[i, v]) + f
                 jobs.append((cfg, identity, nu, (i, v, f)))
                 paths.append((names[i], str(v), frame))
-    landmarks, boxes = {}, {name: [] for name in names}
+    landmarks: dict[str, np.ndarray] = {}
+    boxes: dict[str, list] = {name: [] for name in names}
     with (tqdm(total=len(jobs), disable=not progress, desc="synthetic YTF frames", unit="img") as bar,
           ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool):
         results = pool.map(_render_frame, jobs, chunksize=16) if pool else map(_render_frame, jobs)
