@@ -85,7 +85,6 @@ class RecordIOReader:
             self._fd = os.open(self.rec, os.O_RDONLY)
         except OSError as error:
             raise InputError(f"{self.rec}: cannot open: {error.strerror}") from None
-        self._size = os.fstat(self._fd).st_size
 
     def close(self) -> None:
         """Close the record file (also on garbage collection)."""
