@@ -1,4 +1,4 @@
-"""Test features: FC1 of the face and of its horizontal flip, concatenated (PAPER.md §3)."""
+"""Test features: FC1 of the face and of its horizontal flip, concatenated (docs/paper.md §3, docs/protocols.md)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
-"""5-point landmarks of a whole image folder by MTCNN, with a documented fallback (PAPER.md §3).
+"""5-point landmarks of a whole image folder by MTCNN, with a documented fallback (docs/paper.md §3; docs/formats.md,
+Landmarks and detections).
 
 Every image gets landmarks and an outcome: 'detected' (MTCNN found a face; the subject's face is kept,
 `MTCNN.detect`) or 'fallback' (no face found: the face is assumed to fill the centred square of the

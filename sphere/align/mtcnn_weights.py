@@ -1,4 +1,4 @@
-"""Obtain and verify the MTCNN weights (PAPER.md §3: landmarks "by MTCNN").
+"""Obtain and verify the MTCNN weights (docs/paper.md §3: landmarks by MTCNN, paper Sec. 4.1).
 
 The weights are the P/R/O-Net state dicts shipped inside the facenet-pytorch 2.6.0 wheel on PyPI
 (MIT licence), `facenet_pytorch/data/{pnet,rnet,onet}.pt`. Installing that package would pin old

@@ -1,4 +1,5 @@
-"""Align a folder of raw photos with their 5-point landmarks into a packed store (PAPER.md §3)."""
+"""Align a folder of raw photos with their 5-point landmarks into a packed store (docs/paper.md §3; docs/formats.md,
+Store)."""
 from __future__ import annotations
 
 from collections import Counter

@@ -1,5 +1,5 @@
 """Face crops for a model: images read from a folder and aligned (the paper's 5-point similarity onto
-the template scaled to the model's input, PAPER.md §3) or, when already aligned, just resized.
+the template scaled to the model's input, docs/paper.md §3) or, when already aligned, just resized.
 
 `align`: `none` (resize), `landmarks` (given 5 points per image, e.g. IJB's `_name_5pts_score.txt`)
 or `mtcnn` (detected here with sphere.align's MTCNN; an image without a face is resized whole and

@@ -1,7 +1,7 @@
 """Face embedders for `sphere evaluate`: a sphere `model.pt`, a TorchScript file or an ONNX model
 (onnxruntime, CUDA provider first where available), each called on uint8 RGB N x H x W x 3 crops.
 
-A sphere model knows its input size and preprocessing ((x - 127.5) / 128, RGB; PAPER.md §3). Other
+A sphere model knows its input size and preprocessing ((x - 127.5) / 128, RGB; docs/paper.md §3). Other
 models take them as options: input size, pixel mean and std, channel order (`rgb` or `bgr`).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""LFW View-2 `pairs.txt` (PAPER.md §4): `10 300`, then per fold 300 same and 300 different lines."""
+"""LFW View-2 `pairs.txt` (docs/formats.md): `10 300`, then per fold 300 same and 300 different lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

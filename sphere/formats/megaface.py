@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 devkit files (PAPER.md §4).
+"""MegaFace Challenge 1 devkit files (docs/formats.md).
 
 Facts relied on (devkit README and `matio.py`, public users of the devkit):
 

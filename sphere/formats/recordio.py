@@ -11,7 +11,7 @@ Format (dmlc-core RecordIO, MXNet `recordio.pack`):
   (JPEG) bytes.
 - insightface sets: record 0 is a header whose labels (first, end) give the range of image keys;
   the records after the images describe identities. Used as the large training sets the harness can
-  read besides image folders (PAPER.md §3, CASIA-WebFace as distributed by insightface).
+  read besides image folders (docs/paper.md §3, CASIA-WebFace as distributed by insightface).
 """
 
 from __future__ import annotations

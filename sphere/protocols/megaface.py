@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 metrics computed in the library, chunked over distractors (PAPER.md §4).
+"""MegaFace Challenge 1 metrics computed in the library, chunked over distractors (docs/formats.md).
 
 All features are L2-normalised here, and scores are cosines. For unit vectors
 ||a - b||^2 = 2 - 2 cos(a, b), so ranking by cosine (descending) is ranking by the devkit's L2

@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 from devkit lists and store features (PAPER.md §4).
+"""MegaFace Challenge 1 from devkit lists and store features (docs/formats.md).
 
 Glue between the devkit files (`sphere.formats.megaface`) and the metrics (`sphere.protocols.megaface`):
 the probe list and one distractor list per ladder size name images; their features are rows of

@@ -1,4 +1,5 @@
-"""tables/claims.csv (+ .md) and figures/claims.png: each of the paper's claims (PAPER.md §5) with the
+"""tables/claims.csv (+ .md) and figures/claims.png: each of the paper's claims (docs/paper.md §4: paper Tables 3-5,
+Figs. 5-6) with the
 paper's numbers, ours, the effect with its 95 % interval, the test, p and a verdict (sphere.stats.claims
 states the rule). A claim whose methods the config does not train is left out."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The packed store: aligned faces as one uint8 N x H x W x 3 array plus an index table (DESIGN.md).
+"""The packed store: aligned faces as one uint8 N x H x W x 3 array plus an index table (docs/formats.md, Store).
 
 Training and feature extraction read only the store, so no JPEG is decoded in the hot loop.
 """

@@ -1,6 +1,7 @@
 """Write a synthetic training set (CASIA-WebFace layout) and test set (LFW layout with View-2 pairs).
 
-Stands in for CASIA-WebFace -> LFW (PAPER.md §3-4) when real data is absent: train and test identities
+Stands in for CASIA-WebFace -> LFW (docs/paper.md §3; docs/formats.md) when real data is absent: train and test
+identities
 are disjoint draws from the same population, test pairs follow LFW View 2 (`pairs.txt`, 10 folds of
 same/different pairs, identities disjoint across folds), and every photo comes with a 5-point landmark
 line as a detector would give. Every byte is a function of the config (each image has its own random

@@ -1,4 +1,4 @@
-"""Synthetic MegaFace Challenge 1: a FaceScrub-like probe set and a distractor ladder (PAPER.md §4).
+"""Synthetic MegaFace Challenge 1: a FaceScrub-like probe set and a distractor ladder (docs/formats.md).
 
 Stands in for FaceScrub + the MegaFace distractors when real data is absent, at a scaled-down ladder
 (default 10, 100, 1K, 10K distractors instead of up to 1M). Probe and distractor identities are new

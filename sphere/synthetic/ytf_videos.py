@@ -1,4 +1,4 @@
-"""Synthetic YouTube Faces: videos in the official YTF layout with a `splits.txt` (PAPER.md §4).
+"""Synthetic YouTube Faces: videos in the official YTF layout with a `splits.txt` (docs/formats.md).
 
 Stands in for YTF when real data is absent. Each video shows one identity whose pose, light and
 expression move slowly: the nuisance is interpolated across the frames between 2 or 3 sampled key

@@ -1,4 +1,4 @@
-"""The packed store where the training step reads it (DESIGN.md, Speed).
+"""The packed store where the training step reads it (README, GPUs, clusters and speed).
 
 On CUDA the uint8 faces are moved to the GPU once when they fit in half its free memory; otherwise
 they stay in host memory and each batch is gathered into one of two pinned buffers, whose copy to the

@@ -1,4 +1,4 @@
-"""The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (PAPER.md §3).
+"""The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (docs/paper.md §1, §3).
 
 Every run writes, in its folder: `checkpoint.pt` (model, head, optimizer, step, sampler RNG; resumed
 automatically), `metrics.csv` (one row per logging interval), `model.pt` (final FC1 network weights)
@@ -248,7 +248,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
 
 def train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path) -> Path:
     """Train; if the loss becomes non-finite, keep the last good checkpoint's network as the result and
-    record the divergence in `status.json`, so tables show the failure instead of a blank (PAPER.md §6.2).
+    record the divergence in `status.json`, so tables show the failure instead of a blank (docs/paper.md §5).
     The out folder is locked for the run (one writer; other DDP processes, RANK > 0, share the rank-0 lock)."""
     lock = exclusive(out_dir) if int(os.environ.get("RANK", "0")) == 0 else contextlib.nullcontext()
     with lock:

@@ -41,7 +41,7 @@ def margin_cross_entropy(x, w, y, logit: Logit) -> float:
 
 
 def psi(cos: float, m: float) -> float:
-    """psi(theta) = (-1)^k cos(m theta) - 2k on [k pi/m, (k+1) pi/m] (paper Eq. 6); k capped at ceil(m) - 1 so
+    """psi(theta) = (-1)^k cos(m theta) - 2k on [k pi/m, (k+1) pi/m] (paper Eq. 7); k capped at ceil(m) - 1 so
     theta = pi stays in the last interval for an integer m; non-integer m as in SphereFace-R."""
     theta = math.acos(cos)
     k = min(math.floor(theta * m / math.pi), math.ceil(m) - 1)
@@ -62,7 +62,7 @@ def psi_torch(cos: torch.Tensor, m: int) -> torch.Tensor:
 
 
 def annealed(cos: float, m: int, lam: float) -> float:
-    """The annealed A-Softmax target cosine (lambda cos + psi) / (1 + lambda) (paper Sec. 3.4)."""
+    """The annealed A-Softmax target cosine (lambda cos + psi) / (1 + lambda) (docs/paper.md §1, annealing)."""
     return (lam * cos + psi(cos, m)) / (1 + lam)
 
 

@@ -1,4 +1,4 @@
-"""A-Softmax (PAPER.md §1): psi, annealing, value against loops, gradients, external oracle."""
+"""A-Softmax (docs/paper.md §1, paper Eq. 7): psi, annealing, value against loops, gradients, external oracle."""
 from __future__ import annotations
 
 import math

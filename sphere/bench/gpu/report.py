@@ -145,7 +145,7 @@ def _part_markdown(name: str, part: dict) -> list[str]:
                            f"{f['backward_gflop_per_image']:.3f}, {f['step_tflop']:.3g} TFLOP per step of "
                            f"{f['batch']} ({f['method']})")
         if part.get("paper_sphereface20_forward_gflop"):
-            out.append("- paper: SphereFace-20 forward 3.5 GFLOPs (PAPER.md §2)")
+            out.append("- paper: SphereFace-20 forward 3.5 GFLOPs (docs/paper.md §2)")
         return out
     if name == "streamed_store":
         r, s = part.get("resident", {}), part.get("streamed", {})
