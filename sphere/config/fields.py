@@ -8,10 +8,8 @@ bounds to a dataclass built in Python (the synthetic generators' settings).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from typing import Any
-
-BOUNDS = ("ge", "gt", "le", "lt", "multiple_of")
-
 
 def setting(default: Any = dataclasses.MISSING, doc: str = "", *, factory: Any = dataclasses.MISSING,
             ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None,
@@ -44,9 +42,9 @@ def problems(name: str, value: Any, meta: dict) -> list[str]:
     if meta.get("choices") is not None and value not in meta["choices"]:
         found.append(f"{name} must be one of {', '.join(map(str, meta['choices']))}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        for key, word, bad in (("ge", ">=", value.__lt__), ("gt", ">", value.__le__),
-                               ("le", "<=", value.__gt__), ("lt", "<", value.__ge__)):
-            if meta.get(key) is not None and bad(meta[key]):
+        for key, word, bad in (("ge", ">=", operator.lt), ("gt", ">", operator.le),
+                               ("le", "<=", operator.gt), ("lt", "<", operator.ge)):
+            if meta.get(key) is not None and bad(value, meta[key]):
                 found.append(f"{name} must be {word} {meta[key]}")
         if meta.get("multiple_of") and value % meta["multiple_of"]:
             found.append(f"{name} must be a multiple of {meta['multiple_of']}")
