@@ -145,11 +145,12 @@ def build(cls: type, data: dict) -> Any:
 def _value(hint: Any, value: Any) -> Any:
     if typing.get_origin(hint) in (typing.Union, types.UnionType):  # X | None: the section when given
         hint = next((a for a in typing.get_args(hint) if dataclasses.is_dataclass(a)), None)
-    if dataclasses.is_dataclass(hint) and isinstance(value, dict):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return build(hint, value)
     args = typing.get_args(hint)
-    if typing.get_origin(hint) is dict and len(args) == 2 and dataclasses.is_dataclass(args[1]):
-        return {key: build(args[1], item) for key, item in value.items()}
+    item_type = args[1] if typing.get_origin(hint) is dict and len(args) == 2 else None
+    if isinstance(item_type, type) and dataclasses.is_dataclass(item_type):
+        return {key: build(item_type, item) for key, item in value.items()}
     return value
 
 

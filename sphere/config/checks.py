@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 from sphere.config.settings import TrainConfig
 from sphere.config.synthetic import MegaFaceSynthConfig, SyntheticConfig, YTFSynthConfig
@@ -25,7 +26,7 @@ DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 DEFAULTS = dataclasses.asdict(TrainConfig())  # the settings a key left out of the config takes
 
 
-def setting(config: dict, method: str, key: str) -> tuple[object, str]:
+def setting(config: dict, method: str, key: str) -> tuple[Any, str]:
     """A method's effective train setting and the key it comes from (its override, the shared block, a default)."""
     own = config["methods"][method].get("train", {})
     if key in own:
@@ -132,7 +133,8 @@ def check(config: dict, source: str, paths: bool = False) -> None:
     """Raise one ConfigError listing every problem (one line, `; `-separated), or return."""
     errors = semantic_errors(config)
     if paths:
-        errors += [f"{key}: {path} not found" for key, path in required_paths(config).items() if not Path(path).exists()]
+        missing = [(key, path) for key, path in required_paths(config).items() if not Path(path).exists()]
+        errors += [f"{key}: {path} not found" for key, path in missing]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{source}: {errors[0]}{more}" + "".join(f"; {e}" for e in errors[1:]))

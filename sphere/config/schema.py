@@ -22,7 +22,7 @@ COMMAND = "python -m sphere.config.schema > workflow/schemas/config.schema.yaml"
 SCALARS = {bool: "boolean", int: "integer", float: "number", str: "string"}
 KEYWORDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum",
             "multiple_of": "multipleOf", "pattern": "pattern"}
-DEFS = {TrainConfig: "train"}  # sections referenced from more than one place
+DEFS: dict[type, str] = {TrainConfig: "train"}  # sections referenced from more than one place
 
 
 def _plain(value: Any) -> Any:
@@ -57,12 +57,12 @@ def _typed(hint: Any, meta: dict) -> dict:
             return _typed(args[0], meta)
         return {"oneOf": [_typed(a, meta) for a in args]}
     origin = typing.get_origin(hint) or hint
-    if dataclasses.is_dataclass(origin):
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
         return _reference(origin) if origin in DEFS else _section(origin)
     if origin in (list, tuple):
         return _constrained({"type": "array", "items": _typed(args[0], meta.get("each", {}))}, meta)
     if origin is dict:
-        schema = {"type": "object"}
+        schema: dict[str, Any] = {"type": "object"}
         if meta.get("like") is not None:
             return _reference(meta["like"])
         if len(args) == 2:

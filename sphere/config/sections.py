@@ -7,6 +7,7 @@ A field without a default is a required key; `None` means "absent" (the descript
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sphere.config.fields import setting
 from sphere.config.settings import TrainConfig
@@ -88,7 +89,7 @@ class AnnealingConfig:
     lambda_min: float | None = setting(None, "lambda's floor (absent: the released 5)", ge=0)
 
 
-SEEDS = {"each": {}, "length": (1, None), "unique": True}
+SEEDS: dict[str, Any] = {"each": {}, "length": (1, None), "unique": True}
 
 
 @dataclass
