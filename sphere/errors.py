@@ -1,6 +1,7 @@
 """User errors: bad input the user can fix, reported by `sphere <verb>` as one line (exit status 2).
 
-Anything else that escapes a verb is a programming error and keeps its traceback (DESIGN.md, Robustness).
+Anything else that escapes a verb is a programming error and keeps its traceback (docs/formats.md, Refused input and
+atomic writes).
 """
 from __future__ import annotations
 

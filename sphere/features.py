@@ -1,7 +1,8 @@
-"""Test features: FC1 of the face and of its horizontal flip, concatenated (PAPER.md §3)."""
+"""Test features: FC1 of the face and of its horizontal flip, concatenated (docs/paper.md §3, docs/protocols.md)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -31,9 +32,10 @@ def extract_store(model_path: Path, store_dir: Path, out_path: Path, device: str
     set_threads(threads)
     store = read_store(store_dir)
     model = load_model(model_path, pick_device(device))
-    if tuple(store.images.shape[1:3]) != tuple(model.input_size):
+    input_size = cast("tuple[int, int]", model.input_size)  # every registry network records its crop size
+    if tuple(store.images.shape[1:3]) != tuple(input_size):
         from sphere.errors import InputError
 
         raise InputError(f"{store_dir}: faces of {store.images.shape[1]}x{store.images.shape[2]} but {model_path} was "
-                         f"trained on {model.input_size[0]}x{model.input_size[1]} crops")
+                         f"trained on {input_size[0]}x{input_size[1]} crops")
     save_npy(out_path, extract(model, store.images, progress=True))

@@ -1,7 +1,8 @@
 """Process runtime: the device picker, the thread setting, and atomic writes.
 
-Atomic writes: a temporary file in the target's folder, then os.replace (DESIGN.md, Robustness). A killed or failing writer leaves the previous file (or none), never a half-written one that looks
-complete; a full disk or an unwritable folder raises a UserError naming the target path.
+Atomic writes: a temporary file in the target's folder, then os.replace (docs/robustness.md). A killed or
+failing writer leaves the previous file (or none), never a half-written one that looks complete; a full disk or
+an unwritable folder raises a UserError naming the target path.
 """
 from __future__ import annotations
 

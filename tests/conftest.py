@@ -28,7 +28,7 @@ def tiny_store(tmp_path):
     colours = rng.integers(0, 255, (4, 3))
     images = np.clip(colours[labels][:, None, None, :] + rng.normal(0, 30, (32, 16, 16, 3)), 0, 255).astype(np.uint8)
     index = pd.DataFrame({c: 0.0 for c in INDEX_COLUMNS}, index=range(32))
-    index["path"] = [f"{l}/{i}.jpg" for i, l in enumerate(labels)]
+    index["path"] = [f"{label}/{i}.jpg" for i, label in enumerate(labels)]
     index["identity"] = labels.astype(str)
     index["label"] = labels
     index["detection"] = "given"

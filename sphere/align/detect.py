@@ -1,4 +1,5 @@
-"""5-point landmarks of a whole image folder by MTCNN, with a documented fallback (PAPER.md §3).
+"""5-point landmarks of a whole image folder by MTCNN, with a documented fallback (docs/paper.md §3; docs/formats.md,
+Landmarks and detections).
 
 Every image gets landmarks and an outcome: 'detected' (MTCNN found a face; the subject's face is kept,
 `MTCNN.detect`) or 'fallback' (no face found: the face is assumed to fill the centred square of the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,13 +53,14 @@ class DetectionSummary:
 
 def detect_folder(roots: Path | str | list, weights: Path | None = None, device: str = "auto", min_images: int = 1,
                   min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None,
-                  exclude: set[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
+                  exclude: Set[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
     """Landmarks (path -> (5, 2) float32, 0-based pixel centres) and outcome (path -> 'detected' | 'fallback')
     of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.formats.sources`).
 
     Images are read and detected `chunk` at a time (MTCNN batches same-sized images through P-Net and all
     crops of a chunk through R-Net and O-Net) on `device` ('auto': CUDA when present). Identities with fewer
-    than `min_images` images over all roots, and those in `exclude`, are skipped. `detector` replaces the MTCNN built from `weights`.
+    than `min_images` images over all roots, and those in `exclude`, are skipped. `detector` replaces the MTCNN
+    built from `weights`.
     """
     table = list_sources(roots, min_images, exclude)
     if detector is None:

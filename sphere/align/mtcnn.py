@@ -1,4 +1,5 @@
-"""MTCNN face detector with 5 landmarks (Zhang et al., IEEE SPL 2016), as used by PAPER.md §3.
+"""MTCNN face detector with 5 landmarks (Zhang et al., IEEE SPL 2016), as used by the paper (docs/paper.md §3, paper
+Sec. 4.1).
 
 The cascade of the paper: an image pyramid (smallest face `min_face`, scale step `factor`), P-Net
 proposals above threshold 1 merged by NMS, box regression and squaring; R-Net re-scores 24x24 crops
@@ -9,7 +10,7 @@ at once, R-Net and O-Net on the crops of the whole chunk at once, on `device`.
 
 Output coordinates are 0-based with pixel centres on integers ((0, 0) is the centre of the top-left
 pixel); they equal the reference MATLAB implementation's 1-based numbers minus 1. The SphereFace
-template of PAPER.md §3 was written in MATLAB's 1-based coordinates: subtract 1 from it (or add 1
+template of docs/paper.md §3 was written in MATLAB's 1-based coordinates: subtract 1 from it (or add 1
 to these landmarks) to reproduce the released crops to the pixel.
 """
 
@@ -151,7 +152,7 @@ class MTCNN:
         """P-Net over the pyramid of every image; returns squared candidate boxes, scores, image index."""
         by_shape: dict[tuple[int, int], list[int]] = {}
         for i, t in enumerate(tensors):
-            by_shape.setdefault(tuple(t.shape[1:]), []).append(i)
+            by_shape.setdefault((int(t.shape[1]), int(t.shape[2])), []).append(i)
         all_boxes, all_scores, all_owner = [], [], []
         for (h, w), idx in by_shape.items():
             batch = torch.stack([tensors[i] for i in idx])
@@ -179,7 +180,9 @@ class MTCNN:
 
     def _run_net(self, net, crops) -> list[np.ndarray]:
         """Run R-Net/O-Net over an iterable of crop tensors (k x 3 x s x s), up to 4 x max_crops at once."""
-        outs, batch, count = [], [], 0
+        outs: list[np.ndarray] = []
+        batch: list[torch.Tensor] = []
+        count = 0
 
         def flush():
             outs.append([o.cpu().numpy() for o in net((torch.cat(batch) - 127.5) / 128)])

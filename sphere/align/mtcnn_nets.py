@@ -1,4 +1,5 @@
-"""MTCNN networks P-Net, R-Net and O-Net (Zhang et al., IEEE SPL 2016), the landmark detector of PAPER.md §3.
+"""MTCNN networks P-Net, R-Net and O-Net (Zhang et al., IEEE SPL 2016), the landmark detector of docs/paper.md §3
+(paper Sec. 4.1).
 
 The layer names and shapes follow the state dicts shipped in the facenet-pytorch 2.6.0 wheel
 (`facenet_pytorch/data/{pnet,rnet,onet}.pt`, converted from the authors' Caffe models), so

@@ -1,4 +1,4 @@
-"""Obtain and verify the MTCNN weights (PAPER.md §3: landmarks "by MTCNN").
+"""Obtain and verify the MTCNN weights (docs/paper.md §3: landmarks by MTCNN, paper Sec. 4.1).
 
 The weights are the P/R/O-Net state dicts shipped inside the facenet-pytorch 2.6.0 wheel on PyPI
 (MIT licence), `facenet_pytorch/data/{pnet,rnet,onet}.pt`. Installing that package would pin old
@@ -22,6 +22,7 @@ from sphere.runtime import sha256_file
 
 PACKAGE = "facenet-pytorch==2.6.0"
 WHEEL_DIR = "facenet_pytorch/data"
+DEFAULT_CACHE = Path.home() / ".cache" / "sphere" / "mtcnn"  # where fetch-mtcnn extracts the wheel's files
 SHA256 = {
     "pnet.pt": "a2a71925e0b9996a42f63e47efc1ca19043e69558b5c523b978d611dfae49c8f",
     "rnet.pt": "bbb937de72efc9ef83b186c49f5f558467a1d7e3453a8ece0d71a886633f6a86",

@@ -1,7 +1,9 @@
-"""Align a folder of raw photos with their 5-point landmarks into a packed store (PAPER.md §3)."""
+"""Align a folder of raw photos with their 5-point landmarks into a packed store (docs/paper.md §3; docs/formats.md,
+Store)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Set
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ def read_rgb(path: Path) -> np.ndarray:
     try:
         with Image.open(path) as image:
             if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16/32-bit grey: scale to 8 bits first
-                image = image.point(lambda v: v / 256).convert("L")
+                return np.asarray(image.point(lambda v: v / 256).convert("L").convert("RGB"))
             return np.asarray(image.convert("RGB"))
     except FileNotFoundError:
         raise InputError(f"{path}: image not found") from None
@@ -47,7 +49,7 @@ def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[s
 
 def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path, size: tuple[int, int] = (112, 96),
                          progress: bool = True, detections: Path | None = None, min_images: int = 1,
-                         exclude: set[str] = frozenset()) -> dict:
+                         exclude: Set[str] = frozenset()) -> dict:
     """Crop every image named in `landmarks_file` and write the store; returns the detection counts.
 
     `root` is one folder the listed paths are relative to, or several whose images form one identity space

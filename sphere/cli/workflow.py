@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sphere.cli.common import Verbs
 
-def add_workflow_parsers(verbs) -> None:
+
+def register(verbs: Verbs) -> None:
     p = verbs.add_parser("resources-table", help="wall s, CPU s and max RSS per DAG job from a run's "
                                                  "Snakemake benchmark files (tables/resources.csv + .md)")
     p.add_argument("--run-dir", type=Path, required=True, help="the run folder (its benchmarks/ are read)")
     p.add_argument("--out", type=Path, required=True, help="CSV to write (the .md beside it)")
-    p.set_defaults(func=_resources)
+    p.set_defaults(func=resources_table)
     p = verbs.add_parser("tables-page", help="one HTML page of a run's tables, the paper's columns marked")
     p.add_argument("--tables", type=Path, nargs="+", required=True, help="table CSVs, in the order shown")
     p.add_argument("--title", default="sphere: tables")
     p.add_argument("--out", type=Path, required=True)
-    p.set_defaults(func=_page)
+    p.set_defaults(func=tables_page)
 
 
-def _resources(args: argparse.Namespace) -> None:
+def resources_table(args: argparse.Namespace) -> None:
     from sphere.paths import RunPaths
     from sphere.report.resources import write_resources
 
@@ -30,7 +32,7 @@ def _resources(args: argparse.Namespace) -> None:
               f"max RSS {total['max_rss_mb']:.0f} MB")
 
 
-def _page(args: argparse.Namespace) -> None:
-    from sphere.report.page import tables_page
+def tables_page(args: argparse.Namespace) -> None:
+    from sphere.report.page import tables_page as write_page
 
-    tables_page(args.tables, args.out, args.title)
+    write_page(args.tables, args.out, args.title)

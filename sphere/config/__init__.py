@@ -1,14 +1,23 @@
-"""Run configurations: YAML validated against workflow/schemas/config.schema.yaml, resolved per method."""
+"""Run configurations: YAML validated against workflow/schemas/config.schema.yaml (generated from the
+dataclasses of `sphere.config.sections` by `sphere.config.schema`), resolved per method.
+
+Importing this package does not import torch, numpy or jsonschema: loss names and their parameters come
+from the torch-free table `sphere.losses.params`.
+"""
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from sphere.config.sections import RunConfig
 from sphere.config.settings import TrainConfig
 from sphere.errors import ConfigError
-from sphere.losses import HEADS, head_params
+from sphere.losses.params import LOSSES, loss_params
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -32,12 +41,12 @@ def validate(config: dict, source: str = "config") -> dict:
         raise ConfigError(f"{source}: invalid configuration: {lines[0]}{more}" + "".join(f"; {x}" for x in lines[1:]))
     for name, method in config["methods"].items():
         where = f"{source}: methods.{name}"
-        if method["loss"] not in HEADS:
-            raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(sorted(HEADS))}")
-        unknown = set(method.get("params", {})) - set(head_params(method["loss"]))
+        if method["loss"] not in LOSSES:
+            raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(sorted(LOSSES))}")
+        unknown = set(method.get("params", {})) - set(loss_params(method["loss"]))
         if unknown:
             raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
-                              f"valid: {head_params(method['loss'])}")
+                              f"valid: {loss_params(method['loss'])}")
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")
@@ -64,6 +73,7 @@ def validate(config: dict, source: str = "config") -> dict:
 
 
 def load_config(path: Path | str) -> dict:
+    """The validated config of a YAML file (a UTF-8 BOM and CRLF line ends are fine)."""
     path = Path(path)
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
@@ -96,7 +106,7 @@ def train_config(config: dict, method: str, seed: int | None = None) -> TrainCon
         raise ConfigError(f"unknown method {method!r}; defined: {', '.join(config['methods'])}")
     spec = config["methods"][method]
     merged = {**config.get("train", {}), **spec.get("train", {})}
-    accepted = head_params(spec["loss"])
+    accepted = loss_params(spec["loss"])
     annealing = {k: v for k, v in config.get("annealing", {}).items() if k in accepted}
     params = {**annealing, **spec.get("params", {})}
     if seed is not None:
@@ -123,3 +133,27 @@ def evaluated_methods(config: dict, protocol: str) -> list[str]:
     if protocol == "lfw":
         return scored
     return list(config[protocol].get("methods", scored)) if protocol in config else []
+
+
+def build(cls: type, data: dict) -> Any:
+    """A section dataclass from its (validated) mapping: keys left out take the field defaults, nested
+    sections become their dataclasses, `methods` a dict of MethodConfig."""
+    hints = typing.get_type_hints(cls)
+    return cls(**{name: _value(hints[name], value) for name, value in data.items()})
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # X | None: the section when given
+        hint = next((a for a in typing.get_args(hint) if dataclasses.is_dataclass(a)), None)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        return build(hint, value)
+    args = typing.get_args(hint)
+    item_type = args[1] if typing.get_origin(hint) is dict and len(args) == 2 else None
+    if isinstance(item_type, type) and dataclasses.is_dataclass(item_type):
+        return {key: build(item_type, item) for key, item in value.items()}
+    return value
+
+
+def typed(config: dict) -> RunConfig:
+    """The run config as dataclasses, every default filled in (`typed(cfg).data.mtcnn_min_face`)."""
+    return build(RunConfig, config)

@@ -5,6 +5,8 @@
 - the schedule of every method as it will run (shared `train` block, then the method's own overrides):
   lr_steps strictly increasing and below iterations, intervals positive, a P x K batch for pair losses;
 - the device name;
+- the synthetic generators' settings as their dataclasses build them (rules between keys, e.g.
+  test_identities >= 2 * folds), so `sphere synth` cannot refuse them later;
 - with `paths=True` (check-config), the user's files and folders that must exist.
 """
 from __future__ import annotations
@@ -12,17 +14,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 from sphere.config.settings import TrainConfig
+from sphere.config.synthetic import MegaFaceSynthConfig, SyntheticConfig, YTFSynthConfig
 from sphere.errors import ConfigError
-from sphere.losses import HEADS, create_head
+from sphere.losses.params import LOSSES
 from sphere.losses.ranges import param_errors
 
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 DEFAULTS = dataclasses.asdict(TrainConfig())  # the settings a key left out of the config takes
 
 
-def setting(config: dict, method: str, key: str) -> tuple[object, str]:
+def setting(config: dict, method: str, key: str) -> tuple[Any, str]:
     """A method's effective train setting and the key it comes from (its override, the shared block, a default)."""
     own = config["methods"][method].get("train", {})
     if key in own:
@@ -47,8 +51,8 @@ def schedule_errors(config: dict, method: str) -> list[str]:
         value, where = setting(config, method, key)
         if value < 1:
             errors.append(f"{where}: {value} must be a positive number of steps")
-    head = HEADS.get(config["methods"][method]["loss"])
-    if head is not None and head.needs_pairs:
+    loss = LOSSES.get(config["methods"][method]["loss"])
+    if loss is not None and loss.needs_pairs:
         batch, batch_key = setting(config, method, "batch_size")
         k, k_key = setting(config, method, "images_per_identity")
         if batch < 2 * k:
@@ -62,8 +66,9 @@ def schedule_errors(config: dict, method: str) -> list[str]:
 
 def head_errors(config: dict, method: str) -> list[str]:
     """Parameters outside the range table, else what only the head itself refuses (e.g. a released
-    option it does not have), each naming the key."""
+    option it does not have), each naming the key. Only this check imports torch (to build the head)."""
     from sphere.config import train_config
+    from sphere.losses import create_head
 
     spec = config["methods"][method]
     errors = [f"methods.{method}.params.{key}: {message}"
@@ -76,12 +81,29 @@ def head_errors(config: dict, method: str) -> list[str]:
     return errors
 
 
+GENERATORS = {"synthetic": SyntheticConfig, "ytf.synthetic": YTFSynthConfig, "megaface.synthetic": MegaFaceSynthConfig}
+
+
+def generator_errors(config: dict) -> list[str]:
+    """What a synthetic generator would refuse in its section (the rules between its keys)."""
+    errors = []
+    for key, cls in GENERATORS.items():
+        section, *sub = key.split(".")
+        if section not in config:
+            continue
+        try:
+            cls(**(config[section].get(sub[0], {}) if sub else config[section]))
+        except ValueError as error:
+            errors.append(f"{key}: {str(error).split(': ', 1)[-1]}")
+    return errors
+
+
 def semantic_errors(config: dict) -> list[str]:
-    """Every loss-parameter and schedule problem of the config (empty when it can run)."""
+    """Every loss-parameter, schedule and generator problem of the config (empty when it can run)."""
     errors = []
     for name in config["methods"]:
         errors += head_errors(config, name) + schedule_errors(config, name)
-    return errors
+    return errors + generator_errors(config)
 
 
 def required_paths(config: dict) -> dict[str, str]:
@@ -111,7 +133,8 @@ def check(config: dict, source: str, paths: bool = False) -> None:
     """Raise one ConfigError listing every problem (one line, `; `-separated), or return."""
     errors = semantic_errors(config)
     if paths:
-        errors += [f"{key}: {path} not found" for key, path in required_paths(config).items() if not Path(path).exists()]
+        missing = [(key, path) for key, path in required_paths(config).items() if not Path(path).exists()]
+        errors += [f"{key}: {path} not found" for key, path in missing]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{source}: {errors[0]}{more}" + "".join(f"; {e}" for e in errors[1:]))

@@ -1,10 +1,10 @@
 """Pair lists of the verification benchmarks, in one shape: the images a benchmark needs and its pairs
 as rows into them, with the fold and the source line of every pair (for error messages).
 
-- `lfw`: View-2 `pairs.txt` (PAPER.md §4), images `Name/Name_NNNN.jpg` under the image root;
+- `lfw`: View-2 `pairs.txt` (docs/formats.md), images `Name/Name_NNNN.jpg` under the image root;
 - `ytf`: `splits.txt`, one "item" per video `name/video` (features are per frame, see evaluate.run);
 - insightface `.bin` sets (lfw, cfp_fp, cfp_ff, agedb_30, calfw, cplfw, vgg2_fp): images 2i and 2i+1
-  form pair i; 10 folds of the pair list in order (the harness's KFold, PAPER.md §8).
+  form pair i; 10 folds of the pair list in order (the harness's KFold, docs/paper.md §6).
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class PairSet:
     def __len__(self) -> int:
         return len(self.same)
 
-    def subset(self, keep: np.ndarray) -> "PairSet":
+    def subset(self, keep: np.ndarray) -> PairSet:
         return PairSet(self.benchmark, self.source, self.items, self.first[keep], self.second[keep],
                        self.same[keep], self.folds[keep], self.lines[keep], self.line_kind)
 

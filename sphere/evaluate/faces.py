@@ -1,5 +1,5 @@
 """Face crops for a model: images read from a folder and aligned (the paper's 5-point similarity onto
-the template scaled to the model's input, PAPER.md §3) or, when already aligned, just resized.
+the template scaled to the model's input, docs/paper.md §3) or, when already aligned, just resized.
 
 `align`: `none` (resize), `landmarks` (given 5 points per image, e.g. IJB's `_name_5pts_score.txt`)
 or `mtcnn` (detected here with sphere.align's MTCNN; an image without a face is resized whole and
@@ -67,7 +67,7 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
     for s in range(0, len(names), chunk):
         part = names[s:s + chunk]
         images = [read_rgb(Path(root) / n) for n in part]
-        if align == "landmarks":
+        if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
             missing = [n for n in part if n not in landmarks]
             if missing:
                 raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")

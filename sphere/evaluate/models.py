@@ -1,7 +1,7 @@
 """Face embedders for `sphere evaluate`: a sphere `model.pt`, a TorchScript file or an ONNX model
 (onnxruntime, CUDA provider first where available), each called on uint8 RGB N x H x W x 3 crops.
 
-A sphere model knows its input size and preprocessing ((x - 127.5) / 128, RGB; PAPER.md §3). Other
+A sphere model knows its input size and preprocessing ((x - 127.5) / 128, RGB; docs/paper.md §3). Other
 models take them as options: input size, pixel mean and std, channel order (`rgb` or `bgr`).
 """
 from __future__ import annotations
@@ -108,9 +108,10 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
         if isinstance(state, dict) and "model_name" in state:
             from sphere.models.io import load_model
 
-            size = tuple(int(v) for v in state["input_size"])
+            height, width = (int(v) for v in state["input_size"])
             # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)
-            return TorchEmbedder(load_model(path, dev), Preprocess(size), dev, f"sphere {state['model_name']}")
+            return TorchEmbedder(load_model(path, dev), Preprocess((height, width)), dev,
+                                 f"sphere {state['model_name']}")
         if model_format == "sphere":
             raise InputError(f"{path}: not a sphere model.pt (no 'model_name' entry)")
     try:

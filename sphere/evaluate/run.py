@@ -22,6 +22,8 @@ def score_megaface(source: Source, probe_list: Path, lists: Path, sizes: list[in
     if source.kind == "model":
         raise InputError("MegaFace takes --embeddings (or --features/--store): embed its ~1M images first")
     emb = source.precomputed()
+    if emb.names is None:
+        raise InputError(f"{emb.source}: MegaFace needs the image names of the embeddings (a `names` array)")
     feats = emb.face if emb.flip is None else np.concatenate([emb.face, emb.flip], 1)
     try:
         result = evaluate_megaface_lists(feats, emb.names, feats, emb.names, Path(probe_list), Path(lists),
@@ -60,7 +62,9 @@ def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", 
                            options.get("ijb_flip", True), options.get("detector_score", False),
                            options.get("norm_score", False), options.get("allow_missing", False))
     elif benchmark == "megaface":
-        result = score_megaface(source, options.get("probe_list"), options.get("lists"), options.get("sizes"),
+        if options.get("probe_list") is None or options.get("lists") is None:
+            raise InputError("megaface needs --probe-list (facescrub_features_list.json) and --lists")
+        result = score_megaface(source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"),
                                 options.get("noise_list"))
     else:
         if benchmark in BIN_SETS and benchmark != "lfw" and options.get("bin") is None:

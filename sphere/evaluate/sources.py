@@ -47,6 +47,8 @@ class Source:
             return read_embeddings(self.embeddings)
         from sphere.store.io import read_features, read_store
 
+        # __post_init__ accepts embeddings, features with a store, or a model
+        assert self.store is not None and self.features is not None
         store = read_store(self.store)
         features = read_features(self.features, store, self.store)
         names = store.index["path"].astype(str).tolist()

@@ -32,7 +32,10 @@ def ijb_from_photos(root: Path, landmarks_file: Path, out: Path, name: str = "ij
     crops.mkdir(parents=True)
     paths = meta_paths(Path(out) / "meta", name)
     paths["faces"].parent.mkdir(parents=True, exist_ok=True)
-    faces, marks, tid_subject, search = [], [], {}, {"gallery_G1": [], "gallery_G2": [], "probe": []}
+    faces: list[str] = []
+    marks: list[str] = []
+    tid_subject: dict = {}
+    search: dict[str, list] = {"gallery_G1": [], "gallery_G2": [], "probe": []}
     template = 0
     for s, identity in enumerate(identities):
         photos = by_identity[identity]

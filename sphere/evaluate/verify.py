@@ -19,6 +19,8 @@ def video_embeddings(frames: Embeddings) -> Embeddings:
     """Frame features -> one feature per video (sphere.protocols.ytf: mean of normalised frames)."""
     from sphere.protocols.ytf import DEFAULT_CAP, video_features
 
+    if frames.names is None:
+        raise InputError(f"{frames.source}: YTF needs the frame names of the embeddings (a `names` array)")
     try:
         face = video_features(frames.face, frames.names, DEFAULT_CAP)
         flip = video_features(frames.flip, frames.names, DEFAULT_CAP) if frames.flip is not None else None

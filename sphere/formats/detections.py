@@ -1,6 +1,6 @@
 """Per-image detection outcomes as CSV (`path,detection`), written by `sphere detect-landmarks`.
 
-The outcome goes into the store index's `detection` column (DESIGN.md): 'detected', 'fallback' or 'given'.
+The outcome goes into the store index's `detection` column (docs/formats.md, Store): 'detected', 'fallback' or 'given'.
 """
 from __future__ import annotations
 

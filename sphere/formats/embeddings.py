@@ -116,10 +116,10 @@ def write_embeddings(path: Path | str, face: np.ndarray, names: list[str] | None
     """Write an embeddings `.npz` in the format `read_embeddings` accepts."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"embeddings": np.asarray(face, np.float32)}
+    arrays: dict[str, np.ndarray] = {"embeddings": np.asarray(face, np.float32)}
     if names is not None:
         arrays["names"] = np.asarray([str(n) for n in names], dtype=str)
     if flip is not None:
         arrays["embeddings_flip"] = np.asarray(flip, np.float32)
-    np.savez(path, **arrays)
+    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its allow_pickle: bool
     return path

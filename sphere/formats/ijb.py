@@ -1,5 +1,5 @@
-"""IJB-B / IJB-C meta files as distributed with insightface's evaluation (PAPER.md §8), and a writer
-of stand-ins in the same format.
+"""IJB-B / IJB-C meta files as distributed with insightface's evaluation (docs/formats.md, IJB-B /
+IJB-C meta files), and a writer of stand-ins in the same format.
 
 - `<set>_face_tid_mid.txt`: `image template_id media_id` per line;
 - `<set>_template_pair_label.txt`: `template1 template2 label` (1 genuine, 0 impostor);

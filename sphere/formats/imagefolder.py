@@ -1,4 +1,4 @@
-"""Reader for CASIA-WebFace-like image folders, `<identity>/<file>.jpg|png` (PAPER.md §3 training data)."""
+"""Reader for CASIA-WebFace-like image folders, `<identity>/<file>.jpg|png` (docs/formats.md, Training images)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ def read_landmarks(path: Path | str) -> dict[str, np.ndarray]:
             points = np.array(finite_floats(fields[1:], "coordinates"), np.float32).reshape(5, 2)
             check_points(points)
             if fields[0] in first_line and not np.array_equal(points, landmarks[fields[0]]):
-                raise ValueError(f"{fields[0]!r} listed again with other points (first at line {first_line[fields[0]]})")
+                raise ValueError(f"{fields[0]!r} listed again with other points "
+                                 f"(first at line {first_line[fields[0]]})")
         except ValueError as error:
             raise InputError(f"{path}:{lineno}: {error}") from None
         landmarks[fields[0]] = points

@@ -1,4 +1,4 @@
-"""LFW View-2 `pairs.txt` (PAPER.md §4): `10 300`, then per fold 300 same and 300 different lines."""
+"""LFW View-2 `pairs.txt` (docs/formats.md): `10 300`, then per fold 300 same and 300 different lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -54,7 +54,8 @@ def read_pairs(path: Path | str, min_folds: int = 2) -> list[Pair]:
         try:
             where = f"{path}:{lineno}"
             if want_same and len(fields) == 3:
-                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True, where))
+                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True,
+                                  where))
             elif not want_same and len(fields) == 4:
                 pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[2], fields[3]), False,
                                   where))

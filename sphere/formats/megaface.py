@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 devkit files (PAPER.md §4).
+"""MegaFace Challenge 1 devkit files (docs/formats.md).
 
 Facts relied on (devkit README and `matio.py`, public users of the devkit):
 
@@ -59,7 +59,8 @@ def read_feature_bin(path: Path | str) -> np.ndarray:
             f"{path}: header (rows={rows}, cols={cols}, elem_size={elem_size}, type={cv_type}) is not "
             f"a float32 column vector (rows>0, cols=1, elem_size=4, type={CV_32F})")
     if len(data) != HEADER.size + 4 * rows:
-        raise InputError(f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), file has {len(data)} bytes")
+        raise InputError(f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), "
+                         f"file has {len(data)} bytes")
     vec = np.frombuffer(data, dtype="<f4", offset=HEADER.size).astype(np.float32)
     if not np.isfinite(vec).all():
         raise InputError(f"{path}: value {int(np.flatnonzero(~np.isfinite(vec))[0])} of {rows} is not finite")

@@ -11,7 +11,7 @@ Format (dmlc-core RecordIO, MXNet `recordio.pack`):
   (JPEG) bytes.
 - insightface sets: record 0 is a header whose labels (first, end) give the range of image keys;
   the records after the images describe identities. Used as the large training sets the harness can
-  read besides image folders (PAPER.md §3, CASIA-WebFace as distributed by insightface).
+  read besides image folders (docs/paper.md §3, CASIA-WebFace as distributed by insightface).
 """
 
 from __future__ import annotations
@@ -85,7 +85,6 @@ class RecordIOReader:
             self._fd = os.open(self.rec, os.O_RDONLY)
         except OSError as error:
             raise InputError(f"{self.rec}: cannot open: {error.strerror}") from None
-        self._size = os.fstat(self._fd).st_size
 
     def close(self) -> None:
         """Close the record file (also on garbage collection)."""
@@ -114,7 +113,7 @@ class RecordIOReader:
         if 0 in self._index:
             head, _ = self.read(0)
             if head.flag > 0:
-                first, end = int(head.label[0]), int(head.label[1])
+                first, end = (int(v) for v in np.atleast_1d(head.label)[:2])
                 return list(range(first, end))
         return self.keys()
 

@@ -1,4 +1,5 @@
-"""Several image-folder roots as one training set: one identity space, unique store paths (PAPER.md §3).
+"""Several image-folder roots as one training set: one identity space, unique store paths (docs/formats.md, Training
+images).
 
 With one root a store path is the path relative to it, `<identity>/<file>` (so LFW pairs resolve). With
 several roots (e.g. CelebA in-the-wild photos plus CelebA aligned crops, whose identity numbers are global)
@@ -7,6 +8,7 @@ the `<identity>` folder name: the same identity in two roots is one class.
 """
 from __future__ import annotations
 
+from collections.abc import Set
 from pathlib import Path
 
 import pandas as pd
@@ -50,10 +52,10 @@ def read_identity_list(path: Path | str) -> set[str]:
     return {line.split("#")[0].strip() for line in read_lines(path)} - {""}
 
 
-def list_sources(roots: Path | str | list, min_images: int = 1, exclude: set[str] = frozenset()) -> pd.DataFrame:
+def list_sources(roots: Path | str | list, min_images: int = 1, exclude: Set[str] = frozenset()) -> pd.DataFrame:
     """Every image of every root as (path, identity, label, file), identities merged across roots.
 
-    Identities in `exclude` (test-set overlap, PAPER.md §3) and those with fewer than `min_images` images over
+    Identities in `exclude` (test-set overlap, docs/paper.md §3) and those with fewer than `min_images` images over
     all roots together are dropped; labels number the rest 0..C-1 in sorted identity order; rows sorted by path.
     """
     roots = as_roots(roots)

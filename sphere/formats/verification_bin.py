@@ -1,7 +1,7 @@
-"""Reader for insightface verification sets (`lfw.bin`, `cfp_fp.bin`, `agedb_30.bin`), PAPER.md §4.
+"""Reader for insightface verification sets (`lfw.bin`, `cfp_fp.bin`, `agedb_30.bin`), docs/formats.md.
 
 A `.bin` is a pickle of (list of encoded images, list of bool issame); image 2i and 2i+1 form pair i.
-Pickles run code on load, so this reader uses a restricted unpickler (DESIGN.md, Robustness):
+Pickles run code on load, so this reader uses a restricted unpickler (docs/formats.md, Refused input and atomic writes):
 
 - lists, tuples, bytes, str, bools and numbers need no class and load as usual;
 - Python 2 pickles (protocol 2, images as `str`) load with encoding="bytes", giving bytes;

@@ -1,4 +1,4 @@
-"""YouTube Faces (YTF) files in the official layout (PAPER.md §4).
+"""YouTube Faces (YTF) files in the official layout (docs/formats.md).
 
 Facts relied on (from the database README shipped with YouTubeFaces.tar, and public readers of it):
 

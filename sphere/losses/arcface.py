@@ -1,4 +1,4 @@
-"""ArcFace (Deng et al., CVPR 2019): additive angular margin, PAPER.md §1."""
+"""ArcFace (Deng et al., CVPR 2019): additive angular margin, docs/paper.md §1."""
 from __future__ import annotations
 
 import math

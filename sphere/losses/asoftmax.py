@@ -1,4 +1,4 @@
-"""A-Softmax (SphereFace), PAPER.md §1: angular margin m on normalised class weights."""
+"""A-Softmax (SphereFace), docs/paper.md §1 (paper Sec. 3.2, Eq. 6-7): angular margin m on normalised class weights."""
 from __future__ import annotations
 
 import math
@@ -41,7 +41,7 @@ def interval(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
 
 
 def psi(cos_theta: torch.Tensor, m: int) -> torch.Tensor:
-    """psi(theta) = (-1)^k cos(m theta) - 2k for theta in [k pi/m, (k+1) pi/m] (paper Eq. 6-7)."""
+    """psi(theta) = (-1)^k cos(m theta) - 2k for theta in [k pi/m, (k+1) pi/m] (paper Eq. 7; docs/paper.md §1)."""
     if m not in _CHEBYSHEV:
         raise ValueError(f"A-Softmax margin m must be an integer in {sorted(_CHEBYSHEV)}, got {m!r}")
     k = interval(cos_theta, m)

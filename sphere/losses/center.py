@@ -1,4 +1,4 @@
-"""Softmax + center loss (Wen et al., ECCV 2016), a baseline of PAPER.md §1 and §5.
+"""Softmax + center loss (Wen et al., ECCV 2016), a baseline of docs/paper.md §1 (paper Tables 4-5).
 
 loss = CE(W^T x + b) + loss_weight / 2 * mean_i ||x_i - c_{y_i}||^2.
 

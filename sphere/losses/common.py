@@ -1,4 +1,4 @@
-"""Pieces shared by the loss heads: precision of the margin math and cosine logits (PAPER.md §1)."""
+"""Pieces shared by the loss heads: precision of the margin math and cosine logits (docs/paper.md §1)."""
 from __future__ import annotations
 
 import torch
@@ -15,7 +15,8 @@ def margin_dtype(features: torch.Tensor) -> torch.dtype:
 
 
 def linear_classifier(feature_dim: int, num_classes: int) -> nn.Linear:
-    """The original softmax's free classifier W_j^T x + b_j: `xavier` weights, zero bias (PAPER.md §1)."""
+    """The original softmax's free classifier W_j^T x + b_j: `xavier` weights, zero bias (docs/paper.md §1,
+    paper Eq. 3)."""
     fc = nn.Linear(feature_dim, num_classes)
     xavier_(fc.weight)
     nn.init.zeros_(fc.bias)

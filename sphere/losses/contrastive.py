@@ -1,5 +1,5 @@
 """Softmax + contrastive loss, joint identification-verification supervision in the style of DeepID2
-(Sun et al., NIPS 2014), a baseline of PAPER.md §1 and §5.
+(Sun et al., NIPS 2014), a baseline of docs/paper.md §1 (paper Tables 4-5).
 
 loss = CE(W^T x + b) + loss_weight * (mean_pos d^2 + mean_neg max(0, margin - d)^2) / 2,
 with d the Euclidean distance between L2-normalised features (in [0, 2]), over every unordered pair of

@@ -1,4 +1,4 @@
-"""L-Softmax (Liu et al., ICML 2016), the baseline of PAPER.md §1 and §5.
+"""L-Softmax (Liu et al., ICML 2016), the baseline of docs/paper.md §1 (paper Tables 4-5).
 
 Same psi and lambda annealing as A-Softmax, but the class weights keep their norm: target logit
 ||W_y|| ||x|| (lambda cos(theta_y) + psi(theta_y)) / (1 + lambda), others ||W_j|| ||x|| cos(theta_j),

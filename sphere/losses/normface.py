@@ -1,4 +1,4 @@
-"""NormFace (Wang et al., ACM MM 2017): softmax on cosines of normalised features and weights (PAPER.md §1).
+"""NormFace (Wang et al., ACM MM 2017): softmax on cosines of normalised features and weights (docs/paper.md §1).
 
 Also the base of the other normalised heads (CosFace, ArcFace, SphereFace-R): they change only
 `target(cos_y)`, the target-class cosine before scaling by s.

@@ -1,8 +1,8 @@
-"""The accepted range of every loss-head parameter, in one table used by `create_head` (the only way a
-head is built) and by config validation (`sphere check-config`, the Snakefile's start), so a value a
+"""The accepted range of every loss-head parameter, in one torch-free table used by `create_head` (the only
+way a head is built) and by config validation (`sphere check-config`, the Snakefile's start), so a value a
 training job would reject stops the run before any job starts, naming the key and the allowed values.
 
-Ranges follow the papers: A-Softmax / L-Softmax m in {1, ..., 5} (PAPER.md §1, the multiple-angle
+Ranges follow the papers: A-Softmax / L-Softmax m in {1, ..., 5} (docs/paper.md §1, paper Sec. 3: the multiple-angle
 formulas implemented), ArcFace m in [0, pi) (cos(theta + m) must stay decreasing on [0, pi - m]),
 SphereFace-R m >= 1, additive margins and scales positive or zero as their papers define them.
 A test checks that each head's own constructor agrees where it checks too.

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import inspect
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sphere.losses.base import Head
+from sphere.losses.params import LOSSES
 
 HEADS: dict[str, type[Head]] = {}
 H = TypeVar("H", bound=type[Head])
@@ -14,16 +16,24 @@ def register(name: str) -> Callable[[H], H]:
     def add(cls: H) -> H:
         if name in HEADS:
             raise ValueError(f"loss head {name!r} registered twice")
+        spec, params = LOSSES.get(name), _signature(cls)
+        if spec is None or list(spec.params) != params or spec.needs_pairs != cls.needs_pairs:
+            raise ValueError(f"loss head {name!r} ({params}, needs_pairs={cls.needs_pairs}) disagrees with "
+                             f"sphere.losses.params.LOSSES ({spec})")
         HEADS[name] = cls
         return cls
 
     return add
 
 
+def _signature(cls: type[Head]) -> list[str]:
+    signature = inspect.signature(cls.__init__)
+    return [p for p in signature.parameters if p not in ("self", "feature_dim", "num_classes")]
+
+
 def head_params(name: str) -> list[str]:
     """Names of the keyword parameters a head accepts beyond feature_dim and num_classes."""
-    signature = inspect.signature(HEADS[name].__init__)
-    return [p for p in signature.parameters if p not in ("self", "feature_dim", "num_classes")]
+    return _signature(HEADS[name])
 
 
 def create_head(name: str, feature_dim: int, num_classes: int, **params: object) -> Head:

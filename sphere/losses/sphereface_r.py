@@ -1,4 +1,4 @@
-"""SphereFace-R (Liu et al., "SphereFace Revived", TPAMI 2022) with hard feature normalisation, PAPER.md §1.
+"""SphereFace-R (Liu et al., "SphereFace Revived", TPAMI 2022) with hard feature normalisation, docs/paper.md §1.
 
 Target cosine psi(theta_y) = (-1)^k cos(m theta_y) - 2k with k = floor(m theta_y / pi),
 theta_y = acos(cos_y) in [0, pi]: A-Softmax's psi extended to a non-integer m, continuous and decreasing

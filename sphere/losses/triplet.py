@@ -1,5 +1,5 @@
 """Triplet loss with online semi-hard negative mining (Schroff et al., FaceNet, CVPR 2015), a baseline
-of PAPER.md §1 and §5. No classifier.
+of docs/paper.md §1 (paper Tables 4-5). No classifier.
 
 On L2-normalised features with squared Euclidean distances D: for every ordered anchor-positive pair
 (a, p) of the batch, the negative is the closest one farther than the positive (semi-hard:

@@ -1,7 +1,7 @@
 """Networks by name: `create_model("sphereface20", width=0.25, input_size=(56, 48))`."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from torch import nn
 

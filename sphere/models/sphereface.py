@@ -1,4 +1,4 @@
-"""SphereFace-4/10/20/36/64 (PAPER.md §2, Table 2): four stride-2 stages with PReLU residual units."""
+"""SphereFace-4/10/20/36/64 (docs/paper.md §2, paper Table 2): four stride-2 stages with PReLU residual units."""
 from __future__ import annotations
 
 import math
@@ -30,6 +30,7 @@ class ResidualUnit(nn.Module):
             nn.PReLU(channels),
         )
         for conv in (self.body[0], self.body[2]):
+            assert isinstance(conv, nn.Conv2d)
             nn.init.normal_(conv.weight, std=0.01)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -40,6 +41,7 @@ def stage(in_channels: int, out_channels: int, units: int) -> nn.Sequential:
     """A stride-2 conv that changes the channel count (`xavier`, zero bias), then `units` residual units."""
     down = nn.Conv2d(in_channels, out_channels, 3, 2, 1)
     xavier_(down.weight)
+    assert down.bias is not None  # built with a bias above
     nn.init.zeros_(down.bias)
     return nn.Sequential(down, nn.PReLU(out_channels), *(ResidualUnit(out_channels) for _ in range(units)))
 

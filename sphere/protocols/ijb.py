@@ -1,4 +1,4 @@
-"""IJB-B / IJB-C template protocols (PAPER.md §8), after insightface
+"""IJB-B / IJB-C template protocols (docs/paper.md §6, docs/formats.md), after insightface
 `recognition/arcface_torch/eval_ijbc.py` for 1:1 and the NIST IJB-C definitions for 1:N.
 
 Image feature: f(face) (+ f(flip) with `flip`), L2-normalised unless `norm_score` (insightface's

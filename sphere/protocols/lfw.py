@@ -1,4 +1,4 @@
-"""The LFW protocol as released (PAPER.md §3): 10 folds, mean subtraction, cosine, threshold on 9 folds."""
+"""The LFW protocol as released (docs/protocols.md, LFW): 10 folds, mean subtraction, cosine, threshold on 9 folds."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 metrics computed in the library, chunked over distractors (PAPER.md §4).
+"""MegaFace Challenge 1 metrics computed in the library, chunked over distractors (docs/formats.md).
 
 All features are L2-normalised here, and scores are cosines. For unit vectors
 ||a - b||^2 = 2 - 2 cos(a, b), so ranking by cosine (descending) is ranking by the devkit's L2
@@ -46,7 +46,8 @@ class _TopScores:
     """The k largest of all values added (ties kept), with a running cut-off to skip most values."""
 
     def __init__(self, k: int):
-        self.k, self.parts, self.count, self.cut = k, [], 0, -math.inf
+        self.parts: list[torch.Tensor] = []
+        self.k, self.count, self.cut = k, 0, -math.inf
 
     def add(self, scores: torch.Tensor, row_max: torch.Tensor | None = None) -> None:
         """Offer a block of scores; `row_max` (its per-row maxima) lets rows below the cut-off be skipped."""
@@ -103,7 +104,7 @@ def _identification(top: torch.Tensor, query: torch.Tensor, mate: torch.Tensor, 
 
 def _verification(top_imp: torch.Tensor, genuine: np.ndarray, n_imp: int, fars: Sequence[float]) -> list[dict]:
     top = top_imp.double().cpu().numpy()
-    out = []
+    out: list[dict] = []
     for far in fars:
         allowed = int(math.floor(far * n_imp + 1e-6))
         if allowed >= n_imp:
@@ -196,7 +197,7 @@ def megaface_ladder(
                 hist += _histogram(scores, roc_bins)
             if end in sizes:
                 n_imp = n_probe * end
-                result = {
+                result: dict = {
                     "distractors": end,
                     "identification": _identification(top_dist, query, mate, mate_scores),
                     "verification": {

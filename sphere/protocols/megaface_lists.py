@@ -1,4 +1,4 @@
-"""MegaFace Challenge 1 from devkit lists and store features (PAPER.md §4).
+"""MegaFace Challenge 1 from devkit lists and store features (docs/formats.md).
 
 Glue between the devkit files (`sphere.formats.megaface`) and the metrics (`sphere.protocols.megaface`):
 the probe list and one distractor list per ladder size name images; their features are rows of
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def evaluate_megaface_lists(
     distractors = np.asarray(distractor_features)[rows]
     nested = all(lists[s] == largest[:len(lists[s])] for s in lists) and \
         len({len(v) for v in lists.values()}) == len(lists)
-    kwargs = {"device": device, "max_rank": 10, "fars": (1e-6,), "roc_bins": roc_bins}
+    kwargs: dict[str, Any] = {"device": device, "max_rank": 10, "fars": (1e-6,), "roc_bins": roc_bins}
     if nested:
         results = megaface_ladder(probes, ids, distractors, [len(v) for v in lists.values()], **kwargs)
     else:

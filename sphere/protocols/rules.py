@@ -1,5 +1,5 @@
 """Named scoring rules of pair verification, each as its project's public evaluation code does it
-(PAPER.md §7, §8), so one set of features gives the figure every harness would print.
+(docs/fidelity.md, docs/paper.md §6), so one set of features gives the figure every harness would print.
 
 - `released`: wy1iu/sphereface `test/code/evaluation.m`. Feature = [f(face); f(flip)] concatenated;
   per test fold the mean feature of the other folds' pair images is subtracted, rows L2-normalised,

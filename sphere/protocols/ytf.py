@@ -1,4 +1,4 @@
-"""YouTube Faces video verification (PAPER.md §4).
+"""YouTube Faces video verification (docs/protocols.md, YouTube Faces; files in docs/formats.md).
 
 The paper does not say how a video becomes one feature. Here (the common practice): take at most
 `cap` frames, EVENLY SPACED over the whole video (first and last frame included; all frames when
@@ -71,7 +71,7 @@ def video_features(
 
 
 def aggregation_record(cap: int = DEFAULT_CAP, selection: str = "even") -> dict:
-    """What to record next to YTF results (PAPER.md §4: 'Record the choice')."""
+    """What to record next to YTF results (docs/protocols.md, YouTube Faces: the paper does not say)."""
     select_frames(1, cap, selection)  # validates the arguments
     return {
         "video_feature": "mean of L2-normalised frame features, re-normalised",

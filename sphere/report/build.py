@@ -54,7 +54,8 @@ def build_report(config: dict, run_dir: Path) -> list[Path]:
     if "budget" in names:
         by_budget, seeds = budget.budget_table(config, run_dir)
         tables.write_table(by_budget, paths.table("budget"),
-                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)", seeds)
+                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)",
+                           seeds)
         budget.budget_figure(by_budget, paths.figure("budget"))
     if "toy_angles" in names:
         toy_report(config, run_dir)

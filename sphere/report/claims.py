@@ -1,6 +1,6 @@
-"""tables/claims.csv (+ .md) and figures/claims.png: each of the paper's claims (PAPER.md §5) with the
-paper's numbers, ours, the effect with its 95 % interval, the test, p and a verdict (sphere.stats.claims
-states the rule). A claim whose methods the config does not train is left out."""
+"""tables/claims.csv (+ .md) and figures/claims.png: each of the paper's claims checked here (docs/paper.md §4:
+paper Tables 3 and 4, Figs. 5-6) with the paper's numbers, ours, the effect with its 95 % interval, the test, p and a
+verdict (sphere.stats.claims states the rule). A claim whose methods the config does not train is left out."""
 from __future__ import annotations
 
 import json
@@ -11,16 +11,17 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import method_seeds, train_config
+from sphere.config.sections import ClaimsConfig
+from sphere.paths import RunPaths
 from sphere.report.depth import PAPER_DEPTH_LFW, depth_of
 from sphere.report.figures import plt, save
-from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW
-from sphere.paths import RunPaths
 from sphere.report.outputs import CLAIMS
+from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW
 from sphere.report.tables import markdown, method_margin
 from sphere.stats.claims import Cell, compare, trend, verdict, weakest
 from sphere.stats.paired import Effect, ols_slope
 
-MIN_EFFECT = 0.5  # points of LFW accuracy: below this an ordering is not practically relevant (claims.min_effect)
+MIN_EFFECT = ClaimsConfig().min_effect  # LFW points: below this an ordering is not practically relevant
 BASELINES = {"lsoftmax": "L-Softmax", "center": "softmax + center", "contrastive": "softmax + contrastive",
              "triplet": "triplet"}
 
@@ -45,6 +46,8 @@ def read_cell(run_dir: Path, method: str, seeds: list[int]) -> Cell:
         folds[seed] = np.asarray(json.loads((folder / "lfw.json").read_text())["fold_accuracy"])
         pairs = pd.read_csv(folder / "pairs.csv")
         correct[seed], pair_folds = pairs["correct"].to_numpy(bool), pairs["fold"].to_numpy()
+    if pair_folds is None:
+        raise ValueError(f"{method}: no seeds to read")
     return Cell(folds, correct, pair_folds)
 
 
@@ -62,10 +65,10 @@ def ordering(cid: str, text: str, a: Cell, b: Cell, paper_a: float, paper_b: flo
 
 def roles(config: dict, table: str) -> dict:
     """Methods of a table by role: ('softmax', None), ('asoftmax', m), ('lsoftmax', None), ..."""
-    found = {}
+    found: dict[tuple, str] = {}
     for method in config["tables"].get(table, []):
         spec = config["methods"][method]
-        key = (spec["loss"], method_margin(spec) if spec["loss"] == "asoftmax" else None)
+        key: tuple = (spec["loss"], method_margin(spec) if spec["loss"] == "asoftmax" else None)
         if table == "accuracy_vs_depth":
             key = (spec["loss"], method_margin(spec), depth_of(train_config(config, method).model))
         found.setdefault(key, method)
@@ -90,7 +93,8 @@ def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
         xs = sorted(margins)
         slope = float(np.polyfit(xs, [paper[f"asoftmax-m{m}"] for m in xs], 1)[0])
         claims.append(Claim("b1", f"accuracy rises with m (A-Softmax m={xs[0]}..{xs[-1]}, Table 3)",
-                            ", ".join(f"{paper[f'asoftmax-m{m}']:.2f}" for m in xs) + f" (slope {slope:+.2f}/m; m<4 (?))",
+                            ", ".join(f"{paper[f'asoftmax-m{m}']:.2f}" for m in xs)
+                            + f" (slope {slope:+.2f}/m; m<4 (?))",
                             round(slope, 2), ", ".join(mean_acc(cell[margins[m]]).split(" (")[0] for m in xs),
                             effect, "LFW points per unit m", verdict([effect], +1)))
     if 1 in margins and 4 in margins:
@@ -111,7 +115,8 @@ def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
         depths = sorted(d for (lo, mm, d) in by if lo == loss and mm == m)
         if len(depths) >= 2:
             p = PAPER_DEPTH_LFW[loss]
-            claims.append(ordering(cid, f"deeper is better: {name} SphereFace-{depths[-1]} beats SphereFace-{depths[0]} "
+            claims.append(ordering(cid, f"deeper is better: {name} SphereFace-{depths[-1]} beats "
+                                        f"SphereFace-{depths[0]} "
                                         "(Fig. 6; paper: 64 vs 4)", cell[by[(loss, m, depths[-1])]],
                                    cell[by[(loss, m, depths[0])]], p[64], p[4], min_effect))
     depths = sorted(d for (loss, m, d) in by if loss == "asoftmax" and m == 4 and ("softmax", None, d) in by)
@@ -137,7 +142,8 @@ def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
     if len(claims) > 1:
         effects = [c.effect for c in claims]
         claims.append(Claim("d", "A-Softmax (m=4) beats every baseline above (Table 4 ordering; effect: the weakest)",
-                            "ahead of all by 0.32 to 0.72", 0.32, ", ".join(f"{c.id}: {c.effect.estimate:+.2f}" for c in claims),
+                            "ahead of all by 0.32 to 0.72", 0.32,
+                            ", ".join(f"{c.id}: {c.effect.estimate:+.2f}" for c in claims),
                             weakest(effects, +1), "LFW points", verdict(effects, +1, min_effect)))
     return claims
 

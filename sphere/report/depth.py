@@ -28,7 +28,8 @@ def accuracy_vs_depth(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     (as `tables.accuracy_vs_m`), the paper's end point; and the per-seed rows."""
     methods = config["tables"]["accuracy_vs_depth"]
     table, long = per_method(config, run_dir, methods)
-    table = table.drop(columns=[c for c in table.columns if c.startswith("ytf_") or c in ("lfw_auc", "lfw_tar_far1e-3")])
+    dropped = [c for c in table.columns if c.startswith("ytf_") or c in ("lfw_auc", "lfw_tar_far1e-3")]
+    table = table.drop(columns=dropped)
     settings = [train_config(config, m) for m in methods]
     for i, (name, values) in enumerate([("loss", [c.loss for c in settings]),
                                         ("depth", [depth_of(c.model) for c in settings]),

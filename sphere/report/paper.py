@@ -1,4 +1,5 @@
-"""The paper's numbers as data (PAPER.md §5); '(?)' values are approximate and flagged `confirmed=False`."""
+"""The paper's numbers as data (docs/paper.md §4: paper Tables 3-5, Figs. 5-6); '(?)' values are approximate and
+flagged `confirmed=False`."""
 from __future__ import annotations
 
 # LFW / YTF accuracy (%) vs m, 64-layer CNN on CASIA-WebFace (paper Table 3).
@@ -12,9 +13,9 @@ ACCURACY_VS_M = {
 
 
 def paper_confirmed(method: str) -> bool | None:
-    """False where PAPER.md marks the value (?): read off a figure or not confirmed from a primary source."""
+    """False where docs/paper.md marks the value (?): read off a figure or not confirmed from a primary source."""
     entry = ACCURACY_VS_M.get(method)
-    return entry["confirmed"] if entry else None
+    return bool(entry["confirmed"]) if entry else None
 
 
 def paper_lfw(method: str) -> float | None:

@@ -45,11 +45,12 @@ def row_key(*tables: pd.DataFrame) -> list[str]:
     raise ValueError("table has duplicate rows")
 
 
+DEFAULT_TOLERANCE = 1.0  # accuracy points; a config's reproduce.tolerance replaces it
 # Tables of the machine, not of the method (tables/resources.csv: seconds and memory per job): never compared.
 MACHINE_DEPENDENT = (f"{RESOURCES}.csv",)
 
 
-def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved]:
+def compare_tables(committed: Path, fresh: Path, tolerance: float = DEFAULT_TOLERANCE) -> list[Moved]:
     """Every differing cell of every committed CSV (but MACHINE_DEPENDENT); a missing table, row or column
     always fails."""
     moved: list[Moved] = []

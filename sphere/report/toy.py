@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, n
     return np.degrees(np.arccos(cos)), labels[first] == labels[second]
 
 
-def toy_angles(features_by_method: dict[str, np.ndarray], labels: np.ndarray, margins: dict[str, int]) -> pd.DataFrame:
+def toy_angles(features_by_method: dict[Any, np.ndarray], labels: np.ndarray,
+               margins: dict[Any, int | None]) -> pd.DataFrame:
     """Per method: max intra-class and min inter-class pair angle (with percentiles) and the AFS."""
     rows = []
     for method, features in features_by_method.items():

@@ -1,7 +1,7 @@
 """Paired bootstrap over test pairs: resample pairs (within folds) and recompute any statistic."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,7 +27,7 @@ def paired_bootstrap(correct: np.ndarray, statistic: Callable[[np.ndarray], floa
         draws[r] = statistic(100 * correct[rows].mean(0))
     alpha = 1 - level
     low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
-    p = min(1.0, 2 * min(np.mean(draws <= 0), np.mean(draws >= 0)))
+    p = min(1.0, 2 * min(float(np.mean(draws <= 0)), float(np.mean(draws >= 0))))
     estimate = statistic(100 * correct.mean(0))
     return Effect.of(Interval(float(estimate), float(low), float(high)), float(p),
                      f"paired bootstrap over {len(correct)} pairs within folds ({resamples} resamples)")

@@ -1,4 +1,4 @@
-"""The packed store: aligned faces as one uint8 N x H x W x 3 array plus an index table (DESIGN.md).
+"""The packed store: aligned faces as one uint8 N x H x W x 3 array plus an index table (docs/formats.md, Store).
 
 Training and feature extraction read only the store, so no JPEG is decoded in the hot loop.
 """
@@ -37,7 +37,8 @@ def write_store(folder: Path | str, images: np.ndarray, index: pd.DataFrame) -> 
     if missing:
         raise ValueError(f"store index lacks columns {sorted(missing)}")
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or len(images) != len(index):
-        raise ValueError(f"store images must be uint8 N x H x W x 3 matching the index, got {images.shape} {images.dtype}")
+        raise ValueError(f"store images must be uint8 N x H x W x 3 matching the index, "
+                         f"got {images.shape} {images.dtype}")
     bad = set(index["detection"]) - set(DETECTION_STATES)
     if bad:
         raise ValueError(f"unknown detection states {sorted(bad)}; valid: {DETECTION_STATES}")

@@ -18,8 +18,9 @@ def top_identities(index, n: int) -> list[str]:
     return counts["identity"].head(n).tolist()
 
 
-def write_top_identities(store_dir: Path, out_dir: Path, n: int) -> None:
-    """Copy the faces of the n largest identities into a new store, relabelled 0..n-1."""
+def write_top_identities(store_dir: Path, out_dir: Path, n: int = 6) -> None:
+    """Copy the faces of the n largest identities into a new store, relabelled 0..n-1 (6: the toy
+    experiment's identities)."""
     store = read_store(store_dir)
     keep = top_identities(store.index, n)
     rows = np.flatnonzero(store.index["identity"].isin(keep).to_numpy())

@@ -20,10 +20,10 @@ def background(seed: int, clutter: float, side: int, supersample: int = 1) -> Im
     coarse = mean + rng.normal(0, 28, (3, 3, 3))
     fine = np.einsum("ia,abc,jb->ijc", _W, coarse, _W) + rng.normal(0, 7, (12, 12, 3))
     small = Image.fromarray(np.clip(fine, 0, 255).astype(np.uint8)).resize(
-        (side // 2, side // 2), Image.BILINEAR
+        (side // 2, side // 2), Image.Resampling.BILINEAR
     )
     canvas_side = side * supersample
-    img = small.resize((canvas_side, canvas_side), Image.NEAREST)
+    img = small.resize((canvas_side, canvas_side), Image.Resampling.NEAREST)
     n_shapes = int(round(clutter * 12 * rng.uniform(0.5, 1.0)))
     if n_shapes:
         draw = ImageDraw.Draw(img)

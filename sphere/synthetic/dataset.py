@@ -1,6 +1,6 @@
 """Write a synthetic training set (CASIA-WebFace layout) and test set (LFW layout with View-2 pairs).
 
-Stands in for CASIA-WebFace -> LFW (PAPER.md §3-4) when real data is absent: train and test identities
+Stands in for CASIA-WebFace -> LFW (paper Sec. 4; docs/formats.md) when real data is absent: train and test identities
 are disjoint draws from the same population, test pairs follow LFW View 2 (`pairs.txt`, 10 folds of
 same/different pairs, identities disjoint across folds), and every photo comes with a 5-point landmark
 line as a detector would give. Every byte is a function of the config (each image has its own random
@@ -13,13 +13,14 @@ import json
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
+from sphere.config.synthetic import SyntheticConfig
 from sphere.formats.landmarks import write_landmarks
 
 from .identity import Identity, sample_identities
@@ -28,54 +29,6 @@ from .render import encode_jpeg, render
 
 FORMAT_VERSION = 1
 _TRAIN, _TEST = 0, 1
-
-
-@dataclass
-class SyntheticConfig:
-    seed: int = 0
-    train_identities: int = 100
-    train_images_per_identity: int = 30  # the maximum when train_images_per_identity_min is set
-    test_identities: int = 120  # disjoint from train (different sampled identities)
-    test_images_per_identity: int = 6
-    folds: int = 10
-    pairs_per_fold: int = 60  # half same, half different (View 2 uses 300 + 300)
-    raw_size: int = 128  # raw photo side length in px
-    difficulty: float = 1.0  # scales nuisance magnitudes and identity closeness
-    landmark_noise: float = 1.0  # px std added to written landmarks
-    jpeg_quality: tuple[int, int] = (40, 95)
-    train_images_per_identity_min: int | None = None  # per-identity count uniform in [min, max]
-    test_images_per_identity_min: int | None = None
-    family_size: float = 3.0  # mean number of related identities per family
-
-    def __post_init__(self) -> None:
-        self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)  # type: ignore[assignment]
-        lo, hi = self.jpeg_quality if len(self.jpeg_quality) == 2 else (0, -1)
-        checks = [
-            (self.train_identities >= 1, "train_identities must be >= 1"),
-            (self.train_images_per_identity >= 1, "train_images_per_identity must be >= 1"),
-            (self.test_images_per_identity >= 2, "test_images_per_identity must be >= 2 (same pairs)"),
-            (self.folds >= 1, "folds must be >= 1"),
-            (
-                self.pairs_per_fold >= 2 and self.pairs_per_fold % 2 == 0,
-                "pairs_per_fold must be even and >= 2",
-            ),
-            (self.test_identities >= 2 * self.folds, "test_identities must be >= 2 * folds"),
-            (self.raw_size >= 32, "raw_size must be >= 32"),
-            (self.difficulty >= 0, "difficulty must be >= 0"),
-            (self.landmark_noise >= 0, "landmark_noise must be >= 0"),
-            (1 <= lo <= hi <= 100, "jpeg_quality must be (lo, hi) with 1 <= lo <= hi <= 100"),
-            (self.family_size >= 1, "family_size must be >= 1"),
-        ]
-        for lo_name, hi_name in (
-            ("train_images_per_identity_min", "train_images_per_identity"),
-            ("test_images_per_identity_min", "test_images_per_identity"),
-        ):
-            v = getattr(self, lo_name)
-            if v is not None:
-                checks.append((1 <= v <= getattr(self, hi_name), f"{lo_name} must be in [1, {hi_name}]"))
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(f"SyntheticConfig: {message}")
 
 
 def casia_name(i: int) -> str:
@@ -111,8 +64,8 @@ def make_pairs(
     """
     lines = [f"{folds}\t{half}"]
     groups = np.array_split(rng.permutation(len(counts)), folds)
-    for k, group in enumerate(groups):
-        group = sorted(group.tolist(), key=lambda i: names[i])
+    for k, members in enumerate(groups):
+        group = sorted(members.tolist(), key=lambda i: names[i])
         same_pool = [i for i in group if counts[i] >= 2]
         need = f"fold {k + 1} has {len(group)} identities"
         if sum(counts[i] * (counts[i] - 1) // 2 for i in same_pool) < half:

@@ -2,7 +2,7 @@
 
 The face lives in a face frame: x to the image right, y down, z toward the camera, unit = about half a
 face width, origin at the centre of the head outline. `build_face` returns the parts to draw (back to
-front) and the 5 landmarks of PAPER.md §3 (left eye, right eye, nose tip, left and right mouth corner;
+front) and the 5 landmarks of docs/paper.md §3 (left eye, right eye, nose tip, left and right mouth corner;
 "left" = image left) as a last, non-drawn part; `render` projects them all at once. The parts that do
 not depend on the image (head, hair, nose) are built once per identity and cached.
 """

@@ -2,7 +2,7 @@
 
 An identity is a vector of genes in (0, 1), each the logistic image of a standard-normal latent, so the
 population is a smooth distribution over faces: unseen identities always exist (open set, as LFW is for
-CASIA-WebFace, PAPER.md §3) and two identities can be arbitrarily close. Identities are drawn in families
+CASIA-WebFace, docs/paper.md §3) and two identities can be arbitrarily close. Identities are drawn in families
 that share part of their latent, which puts some identities close together and keeps verification from
 saturating; `difficulty` sets how much is shared.
 """

@@ -1,4 +1,4 @@
-"""Synthetic MegaFace Challenge 1: a FaceScrub-like probe set and a distractor ladder (PAPER.md §4).
+"""Synthetic MegaFace Challenge 1: a FaceScrub-like probe set and a distractor ladder (paper Sec. 4; docs/formats.md).
 
 Stands in for FaceScrub + the MegaFace distractors when real data is absent, at a scaled-down ladder
 (default 10, 100, 1K, 10K distractors instead of up to 1M). Probe and distractor identities are new
@@ -21,12 +21,13 @@ import json
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
+from sphere.config.synthetic import MegaFaceSynthConfig
 from sphere.formats.landmarks import write_landmarks
 
 from .identity import sample_identities
@@ -42,39 +43,6 @@ PROBE_LIST = "facescrub_features_list.json"
 def distractor_list_name(size: int) -> str:
     """The devkit's distractor list file name for a ladder size."""
     return f"megaface_features_list.json_{size}_1"
-
-
-@dataclass
-class MegaFaceSynthConfig:
-    seed: int = 0
-    probe_identities: int = 20
-    probe_images_per_identity: int = 8
-    sizes: tuple[int, ...] = (10, 100, 1000, 10000)  # distractor ladder; the largest is how many are drawn
-    distractor_images_per_identity: int = 2  # each distractor identity has 1..this many photos
-    raw_size: int = 128
-    difficulty: float = 1.0
-    landmark_noise: float = 1.0
-    jpeg_quality: tuple[int, int] = (40, 95)
-    family_size: float = 3.0
-
-    def __post_init__(self) -> None:
-        self.sizes = tuple(sorted({int(s) for s in self.sizes}))
-        self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)  # type: ignore[assignment]
-        lo, hi = self.jpeg_quality if len(self.jpeg_quality) == 2 else (0, -1)
-        checks = [
-            (self.probe_identities >= 2, "probe_identities must be >= 2"),
-            (self.probe_images_per_identity >= 2, "probe_images_per_identity must be >= 2 (mates)"),
-            (len(self.sizes) >= 1 and self.sizes[0] >= 1, "sizes must be a non-empty list of positive sizes"),
-            (self.distractor_images_per_identity >= 1, "distractor_images_per_identity must be >= 1"),
-            (self.raw_size >= 32, "raw_size must be >= 32"),
-            (self.difficulty >= 0, "difficulty must be >= 0"),
-            (self.landmark_noise >= 0, "landmark_noise must be >= 0"),
-            (1 <= lo <= hi <= 100, "jpeg_quality must be (lo, hi) with 1 <= lo <= hi <= 100"),
-            (self.family_size >= 1, "family_size must be >= 1"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(f"MegaFaceSynthConfig: {message}")
 
 
 def probe_name(i: int) -> str:

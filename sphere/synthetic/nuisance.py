@@ -1,7 +1,7 @@
 """Per-image nuisance of the procedural face model: pose, expression, light, camera, occlusion, scene.
 
 Everything an image of an identity varies in that is not the identity (the in-the-wild variation of
-CASIA-WebFace and LFW photos, PAPER.md §3-4). Continuous fields interpolate linearly so a video renderer
+CASIA-WebFace and LFW photos, docs/paper.md §3). Continuous fields interpolate linearly so a video renderer
 can move slowly between two samples; the few discrete fields (kinds and seeds) switch at t = 0.5.
 """
 

@@ -1,10 +1,10 @@
 """Rasterise a face: project the face model under pose, draw at supersampling, degrade like a photo.
 
-Geometry (PAPER.md §3 landmarks): yaw and pitch rotate the parts by their depth (foreshortening the far
+Geometry (docs/paper.md §3 landmarks): yaw and pitch rotate the parts by their depth (foreshortening the far
 side and shifting the features sideways), then a similarity (roll, scale, shift) places the face in the
 raw photo. The true 5 landmarks go through the same transforms. Photometric nuisance follows (blur, a
 shading gradient across the face, contrast, brightness, colour cast, sensor noise); JPEG artefacts come
-from `encode_jpeg` when the photo is written. Pure numpy + PIL; `preview.render_speed` measures it.
+from `encode_jpeg` when the photo is written. Pure numpy + PIL.
 """
 
 from __future__ import annotations

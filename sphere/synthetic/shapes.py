@@ -39,7 +39,7 @@ def scale_rgb(c, k: float) -> tuple[float, float, float]:
 
 def mix(c0, c1, t: float) -> tuple[float, float, float]:
     """Colour a fraction t of the way from c0 to c1."""
-    return tuple(x + (y - x) * t for x, y in zip(c0, c1, strict=True))  # type: ignore[return-value]
+    return tuple(x + (y - x) * t for x, y in zip(c0, c1, strict=True))
 
 
 def ramp(colours: tuple, u: float) -> tuple[float, float, float]:

@@ -1,4 +1,4 @@
-"""Synthetic YouTube Faces: videos in the official YTF layout with a `splits.txt` (PAPER.md §4).
+"""Synthetic YouTube Faces: videos in the official YTF layout with a `splits.txt` (paper Sec. 4; docs/formats.md).
 
 Stands in for YTF when real data is absent. Each video shows one identity whose pose, light and
 expression move slowly: the nuisance is interpolated across the frames between 2 or 3 sampled key
@@ -23,12 +23,13 @@ import json
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
+from sphere.config.synthetic import YTFSynthConfig
 from sphere.formats.landmarks import write_landmarks
 
 from .dataset import image_counts, make_pairs
@@ -43,47 +44,6 @@ _TAG = 100  # first element after the seed of every random stream here (dataset.
 VIDEO_FIXED = ("cast_r", "cast_g", "cast_b", "blur", "noise", "jpeg_quality", "occ_kind", "occ_x", "occ_y",
                "occ_size", "occ_angle", "occ_r", "occ_g", "occ_b", "glasses_draw", "clothes_r", "clothes_g",
                "clothes_b", "bg_clutter", "bg_seed")
-
-
-@dataclass
-class YTFSynthConfig:
-    seed: int = 0
-    identities: int = 80
-    videos_per_identity: int = 3  # the maximum when videos_per_identity_min is set
-    videos_per_identity_min: int | None = None  # per-identity count uniform in [min, max]
-    frames_per_video: int = 8
-    key_nuisances: tuple[int, int] = (2, 3)  # key nuisances per video, uniform in [lo, hi]
-    splits: int = 10
-    pairs_per_split: int = 40  # half same, half different (YTF: 250 + 250)
-    raw_size: int = 128
-    difficulty: float = 1.0
-    landmark_noise: float = 1.0  # px std of the detector-like noise on written landmarks
-    jpeg_quality: tuple[int, int] = (40, 95)
-    family_size: float = 3.0
-
-    def __post_init__(self) -> None:
-        self.key_nuisances = tuple(int(k) for k in self.key_nuisances)  # type: ignore[assignment]
-        self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)  # type: ignore[assignment]
-        lo_q, hi_q = self.jpeg_quality if len(self.jpeg_quality) == 2 else (0, -1)
-        lo_k, hi_k = self.key_nuisances if len(self.key_nuisances) == 2 else (0, -1)
-        vmin = self.videos_per_identity_min
-        checks = [
-            (self.videos_per_identity >= 1, "videos_per_identity must be >= 1"),
-            (vmin is None or 1 <= vmin <= self.videos_per_identity, "videos_per_identity_min must be in [1, max]"),
-            (self.frames_per_video >= 1, "frames_per_video must be >= 1"),
-            (2 <= lo_k <= hi_k, "key_nuisances must be (lo, hi) with 2 <= lo <= hi"),
-            (self.splits >= 2, "splits must be >= 2"),
-            (self.pairs_per_split >= 2 and self.pairs_per_split % 2 == 0, "pairs_per_split must be even and >= 2"),
-            (self.identities >= 2 * self.splits, "identities must be >= 2 * splits"),
-            (self.raw_size >= 32, "raw_size must be >= 32"),
-            (self.difficulty >= 0, "difficulty must be >= 0"),
-            (self.landmark_noise >= 0, "landmark_noise must be >= 0"),
-            (1 <= lo_q <= hi_q <= 100, "jpeg_quality must be (lo, hi) with 1 <= lo <= hi <= 100"),
-            (self.family_size >= 1, "family_size must be >= 1"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(f"YTFSynthConfig: {message}")
 
 
 def ytf_name(i: int) -> str:
@@ -164,7 +124,8 @@ def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, over
                 frame = int(starts[i, v]) + f
                 jobs.append((cfg, identity, nu, (i, v, f)))
                 paths.append((names[i], str(v), frame))
-    landmarks, boxes = {}, {name: [] for name in names}
+    landmarks: dict[str, np.ndarray] = {}
+    boxes: dict[str, list] = {name: [] for name in names}
     with (tqdm(total=len(jobs), disable=not progress, desc="synthetic YTF frames", unit="img") as bar,
           ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool):
         results = pool.map(_render_frame, jobs, chunksize=16) if pool else map(_render_frame, jobs)

@@ -1,4 +1,5 @@
-"""Training checkpoints that survive a kill, a full disk and a corrupted file (DESIGN.md, Robustness).
+"""Training checkpoints that survive a kill, a full disk and a corrupted file (docs/formats.md, Refused input and
+atomic writes).
 
 `checkpoint.pt` is written to a temporary file and moved into place; the one it replaces is kept as
 `checkpoint.prev.pt`; `checkpoint.sha256` lists the SHA-256 of both. On resume a checkpoint must match

@@ -1,4 +1,4 @@
-"""The packed store where the training step reads it (DESIGN.md, Speed).
+"""The packed store where the training step reads it (README, GPUs, clusters and speed).
 
 On CUDA the uint8 faces are moved to the GPU once when they fit in half its free memory; otherwise
 they stay in host memory and each batch is gathered into one of two pinned buffers, whose copy to the
@@ -41,11 +41,13 @@ class DeviceStore:
             self.buffers = [torch.empty(shape, dtype=torch.uint8, pin_memory=self.cuda) for _ in range(2)]
         slot = self.turn % 2
         self.turn += 1
-        if self.copied[slot] is not None:
-            self.copied[slot].synchronize()  # the copy that last read this buffer, two batches ago
+        previous = self.copied[slot]
+        if previous is not None:
+            previous.synchronize()  # the copy that last read this buffer, two batches ago
         torch.index_select(self.images, 0, index, out=self.buffers[slot])
         faces = self.buffers[slot].to(self.device, non_blocking=True, copy=True)
         if self.cuda:
-            self.copied[slot] = torch.cuda.Event()
-            self.copied[slot].record()
+            event = torch.cuda.Event()
+            event.record()
+            self.copied[slot] = event
         return faces, flip_dev, labels

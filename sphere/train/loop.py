@@ -1,4 +1,4 @@
-"""The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (PAPER.md §3).
+"""The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (docs/paper.md §1, §3).
 
 Every run writes, in its folder: `checkpoint.pt` (model, head, optimizer, step, sampler RNG; resumed
 automatically), `metrics.csv` (one row per logging interval), `model.pt` (final FC1 network weights)
@@ -103,7 +103,7 @@ def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], devic
     channels_last = switch(cfg.channels_last, device)
     net = FaceTrainer(model, head, bf16, channels_last).to(device)
     if channels_last:
-        net.model.to(memory_format=torch.channels_last)
+        net.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # Module.to's stub lacks it
     groups = parameter_groups(model, head, cfg)
     for group in groups:
         group["base_lr"] = group["lr"]
@@ -161,7 +161,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     sampler = BatchSampler(labels_np, cfg.batch_size, cfg.images_per_identity if head.needs_pairs else None, cfg.seed)
     step_net = net
     if world.size > 1:
-        step_net = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
+        device_ids = [device.index] if device.type == "cuda" else None
+        step_net = nn.parallel.DistributedDataParallel(net, device_ids=device_ids)
 
     checkpoint_path, metrics_path = out_dir / CHECKPOINT, out_dir / "metrics.csv"
     step, rows = 0, []
@@ -185,7 +186,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
     if world.is_main:
-        record = {**asdict(cfg), "recipe": recipe(cfg, head), "effective_batch": cfg.batch_size, "processes": world.size,
+        record = {**asdict(cfg), "recipe": recipe(cfg, head), "effective_batch": cfg.batch_size,
+                  "processes": world.size,
                   "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
         runtime.write_text(out_dir / "train.yaml", yaml.safe_dump(record, sort_keys=False))
 
@@ -193,7 +195,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
 
     def checkpoint() -> None:
         if world.is_main:
-            save_checkpoint({"model": model.state_dict(), "head": head.state_dict(), "optimizer": optimizer.state_dict(),
+            save_checkpoint({"model": model.state_dict(), "head": head.state_dict(),
+                             "optimizer": optimizer.state_dict(),
                              "sampler": sampler.get_state(), "step": step, "settings": settings}, out_dir)
             runtime.to_csv(pd.DataFrame(rows), metrics_path, index=False)
         barrier(world)
@@ -209,8 +212,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         for group in optimizer.param_groups:
             if not group.get("fixed_lr"):
                 group["lr"] = group["base_lr"] * learning_rate(cfg, step) / cfg.lr
-        index, flip = sampler.next()
-        index, flip = shard(torch.from_numpy(index), world), shard(torch.from_numpy(flip), world)
+        drawn, flipped = sampler.next()
+        index, flip = shard(torch.from_numpy(drawn), world), shard(torch.from_numpy(flipped), world)
         head.set_iteration(step + 1)  # the released layer advances its counter before computing lambda
         out, y = train_step(step_net, optimizer, source, index, flip)
         step += 1
@@ -245,7 +248,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
 
 def train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path) -> Path:
     """Train; if the loss becomes non-finite, keep the last good checkpoint's network as the result and
-    record the divergence in `status.json`, so tables show the failure instead of a blank (PAPER.md §6.2).
+    record the divergence in `status.json`, so tables show the failure instead of a blank (docs/paper.md §5).
     The out folder is locked for the run (one writer; other DDP processes, RANK > 0, share the rank-0 lock)."""
     lock = exclusive(out_dir) if int(os.environ.get("RANK", "0")) == 0 else contextlib.nullcontext()
     with lock:

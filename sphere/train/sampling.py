@@ -42,6 +42,7 @@ class BatchSampler:
 
     def _pk(self) -> np.ndarray:
         k = self.per_identity
+        assert k is not None  # P x K batches only: __init__ checked it
         p = -(-self.batch_size // k)
         identities = len(self.by_identity)
         chosen = self.rng.choice(identities, size=p, replace=identities < p)

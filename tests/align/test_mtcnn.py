@@ -115,5 +115,6 @@ def test_picks_the_subject_among_several_real_faces(shared_data):
     faces = det.detect_all([image])[0]
     assert len(faces) == 2
     subject = det.detect([image])[0]
-    assert subject is not None and 75 < subject.landmarks[:, 0].mean() < 225 and 75 < subject.landmarks[:, 1].mean() < 225
+    assert subject is not None
+    assert 75 < subject.landmarks[:, 0].mean() < 225 and 75 < subject.landmarks[:, 1].mean() < 225
     _check_geometry(Detection(subject.box - 75, subject.score, subject.landmarks - 75), 150, 150)

@@ -1,6 +1,6 @@
-"""Benchmark: test features (FC1 of the face and of its mirror image, PAPER.md §3) of a batch of faces.
+"""Benchmark: test features (FC1 of the face and of its mirror image, docs/paper.md §3) of a batch of faces.
 
-A SphereFace-20 at width 1/4 on 56x48 crops, the CPU-sized network of DESIGN.md "Speed", over 128
+A SphereFace-20 at width 1/4 on 56x48 crops, the CPU-sized network of the README's "GPUs, clusters and speed", over 128
 uint8 faces: two forward passes per face, as `sphere features` runs them.
 
 In a normal test run (`--benchmark-disable` in addopts) it runs once and its assertions hold.

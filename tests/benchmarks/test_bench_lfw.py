@@ -1,4 +1,4 @@
-"""Benchmark: the LFW View-2 protocol (PAPER.md §3-4) on 6,000 pairs: 10 folds of 300 same and 300
+"""Benchmark: the LFW View-2 protocol (docs/paper.md §3; docs/formats.md) on 6,000 pairs: 10 folds of 300 same and 300
 different pairs, mean subtraction, cosine scores, threshold grid [-1, 1] step 1e-4 on the 9 other folds.
 
 Features are 1,024-d (FC1 + mirrored FC1) of 7,500 synthetic images, 5 per identity, drawn around one

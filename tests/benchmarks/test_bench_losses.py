@@ -1,4 +1,4 @@
-"""Benchmark: forward + backward of every registered loss head (PAPER.md §3, eq. 7 for A-Softmax).
+"""Benchmark: forward + backward of every registered loss head (docs/paper.md §1 and §3, paper Eq. 7 for A-Softmax).
 
 A batch of 256 512-d FC1 features over 2,000 classes: the released setting (batch 256, 512-d,
 CASIA-WebFace's 10,572 classes) with the class count cut to keep CPU runs short. Heads that mine pairs

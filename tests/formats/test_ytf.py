@@ -86,7 +86,8 @@ def test_read_splits_seven_column_variant(tmp_path):
     path.write_text("split, pair, first name, second name, first video, second video, is same\n"
                     "3, 7, Aaron_Eckhart, Abel_Pacheco, 0, Abel_Pacheco/4, 0\n")
     (pair,) = read_splits(path)
-    assert (pair.split, pair.index, pair.video1, pair.video2, pair.same) == (3, 7, "Aaron_Eckhart/0", "Abel_Pacheco/4", False)
+    assert (pair.split, pair.index, pair.video1, pair.video2, pair.same) == (
+        3, 7, "Aaron_Eckhart/0", "Abel_Pacheco/4", False)
 
 
 @pytest.mark.parametrize("bad, message", [

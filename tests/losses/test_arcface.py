@@ -10,28 +10,7 @@ from pytorch_metric_learning.losses import ArcFaceLoss
 from torch.func import functional_call
 
 from sphere.losses import create_head
-
-
-def arc_target(cos: float, m: float) -> float:
-    theta = math.acos(cos)
-    return math.cos(theta + m) if theta + m <= math.pi else cos - m * math.sin(m)
-
-
-def arcface_reference(x, w, y, s: float, m: float) -> float:
-    total = 0.0
-    for xi, yi in zip(x.tolist(), y.tolist()):
-        x_norm = math.sqrt(sum(v * v for v in xi))
-        logits = []
-        for j, wj in enumerate(w.tolist()):
-            cos = sum(a * b for a, b in zip(xi, wj)) / (x_norm * math.sqrt(sum(v * v for v in wj)))
-            logits.append(s * (arc_target(cos, m) if j == yi else cos))
-        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
-    return total / len(y)
-
-
-def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, d, generator=g, dtype=torch.float64), torch.arange(n) % c
+from tests.losses import reference
 
 
 def test_target_on_both_sides_of_the_fallback():
@@ -45,17 +24,17 @@ def test_target_on_both_sides_of_the_fallback():
 
 
 def test_value_matches_loops_including_fallback():
-    x, y = batch()
+    x, y = reference.batch()
     head = create_head("arcface", 5, 3, s=16.0, m=0.5).double()
     w = head.weight.detach()
     x[0] = -3.0 * w[y[0]] + 0.05 * x[0]  # theta_y close to pi: the fallback branch
     cos0 = torch.nn.functional.cosine_similarity(x[0], w[y[0]], dim=0).item()
     assert math.acos(cos0) > math.pi - 0.5
-    assert head(x, y).loss.item() == pytest.approx(arcface_reference(x, w, y, 16.0, 0.5), rel=1e-10)
+    assert head(x, y).loss.item() == pytest.approx(reference.arcface(x, w, y, 16.0, 0.5), rel=1e-10)
 
 
 def test_gradcheck():
-    x, y = batch(2)
+    x, y = reference.batch(2)
     head = create_head("arcface", 5, 3, s=8.0, m=0.5).double()
     w = head.weight.detach().clone().requires_grad_()
     x.requires_grad_()
@@ -63,7 +42,7 @@ def test_gradcheck():
 
 
 def test_matches_pytorch_metric_learning():
-    x, y = batch(3, n=16, c=6, d=8)
+    x, y = reference.batch(3, n=16, c=6, d=8)
     head = create_head("arcface", 8, 6, s=64.0, m=0.5).double()
     oracle = ArcFaceLoss(num_classes=6, embedding_size=8, margin=math.degrees(0.5), scale=64.0).double()
     with torch.no_grad():

@@ -1,4 +1,4 @@
-"""A-Softmax (PAPER.md §1): psi, annealing, value against loops, gradients, external oracle."""
+"""A-Softmax (docs/paper.md §1, paper Eq. 7): psi, annealing, value against loops, gradients, external oracle."""
 from __future__ import annotations
 
 import math
@@ -11,43 +11,14 @@ from torch.func import functional_call
 
 from sphere.losses import create_head
 from sphere.losses.asoftmax import LambdaSchedule, psi
-
-
-def psi_reference(theta: np.ndarray, m: int) -> np.ndarray:
-    """(-1)^k cos(m theta) - 2k on [k pi/m, (k+1) pi/m], k from the angle itself."""
-    k = np.minimum(np.floor(theta / (np.pi / m)), m - 1)
-    return (-1.0) ** k * np.cos(m * theta) - 2 * k
-
-
-def asoftmax_reference(x, w, y, m: int, lam: float) -> float:
-    """Mean cross-entropy with target logit ||x|| (lam cos + psi) / (1 + lam), plain Python floats."""
-    total = 0.0
-    for xi, yi in zip(x.tolist(), y.tolist()):
-        x_norm = math.sqrt(sum(v * v for v in xi))
-        logits = []
-        for j, wj in enumerate(w.tolist()):
-            w_norm = math.sqrt(sum(v * v for v in wj))
-            cos = sum(a * b for a, b in zip(xi, wj)) / (x_norm * w_norm)
-            if j == yi:
-                theta = math.acos(cos)
-                k = min(math.floor(theta * m / math.pi), m - 1)
-                cos = (lam * cos + (-1) ** k * math.cos(m * theta) - 2 * k) / (1 + lam)
-            logits.append(x_norm * cos)
-        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
-    return total / len(y)
-
-
-def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, d, generator=g, dtype=torch.float64)
-    return x, torch.arange(n) % c
+from tests.losses import reference
 
 
 @pytest.mark.parametrize("m", [1, 2, 3, 4, 5])
 def test_psi_matches_piecewise_formula(m):
     theta = np.linspace(0, np.pi, 2001)
     ours = psi(torch.tensor(np.cos(theta)), m).numpy()
-    np.testing.assert_allclose(ours, psi_reference(np.arccos(np.cos(theta)), m), atol=1e-9)
+    np.testing.assert_allclose(ours, reference.psi_array(np.arccos(np.cos(theta)), m), atol=1e-9)
 
 
 @pytest.mark.parametrize("m", [2, 3, 4, 5])
@@ -79,7 +50,7 @@ def test_lambda_schedule():
 
 @pytest.mark.parametrize("iteration", [0, 300, 100_000])
 def test_m1_is_modified_softmax(iteration):
-    x, y = batch()
+    x, y = reference.batch()
     head = create_head("asoftmax", 5, 3, m=1).double()
     head.set_iteration(iteration)
     w = head.weight.detach()
@@ -90,18 +61,18 @@ def test_m1_is_modified_softmax(iteration):
 
 @pytest.mark.parametrize("iteration", [0, 500, 1659, 20_000])
 def test_value_matches_loops(iteration):
-    x, y = batch(1)
+    x, y = reference.batch(1)
     head = create_head("asoftmax", 5, 3).double()
     head.set_iteration(iteration)
     out = head(x, y)
     lam = LambdaSchedule()(iteration)
     assert out.log["lambda"] == lam
-    assert out.loss.item() == pytest.approx(asoftmax_reference(x, head.weight.detach(), y, 4, lam), rel=1e-10)
+    assert out.loss.item() == pytest.approx(reference.asoftmax(x, head.weight.detach(), y, 4, lam), rel=1e-10)
 
 
 @pytest.mark.parametrize("iteration", [0, 5000])
 def test_gradcheck_of_the_exact_option(iteration):
-    x, y = batch(2)
+    x, y = reference.batch(2)
     head = create_head("asoftmax", 5, 3, gradient="exact", renormalise=False).double()
     head.set_iteration(iteration)
     w = head.weight.detach().clone().requires_grad_()
@@ -110,7 +81,7 @@ def test_gradcheck_of_the_exact_option(iteration):
 
 
 def test_matches_pytorch_metric_learning_at_lambda_zero():
-    x, y = batch(3, n=16, c=6, d=8)
+    x, y = reference.batch(3, n=16, c=6, d=8)
     head = create_head("asoftmax", 8, 6, m=4, base=0.0, lambda_min=0.0).double()
     oracle = SphereFaceLoss(num_classes=6, embedding_size=8, margin=4, scale=1).double()
     with torch.no_grad():

@@ -6,18 +6,11 @@ W_y and x by least squares; the released layer rescales that coefficient pair to
 """
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 
 from sphere.losses import create_head
-
-
-def psi_plain(cos: torch.Tensor, m: int) -> torch.Tensor:
-    theta = torch.acos(cos.clamp(-1, 1))
-    k = torch.clamp(torch.floor(theta * m / math.pi), max=m - 1)
-    return (-1) ** k * torch.cos(m * theta) - 2 * k
+from tests.losses import reference
 
 
 def released_feature_gradient(x, w, y, g, m, lam):
@@ -26,7 +19,7 @@ def released_feature_gradient(x, w, y, g, m, lam):
     for i in range(len(x)):
         xi = x[i].clone().requires_grad_()
         wy = w[y[i]]
-        f = xi.norm() * psi_plain(xi @ wy / xi.norm(), m)
+        f = xi.norm() * reference.psi_torch(xi @ wy / xi.norm(), m)
         (exact,) = torch.autograd.grad(f, xi)
         basis = torch.stack([wy, x[i]], 1)  # D x 2: exact = c_w W_y + c_x x
         coeff = torch.linalg.lstsq(basis, exact[:, None]).solution[:, 0]
@@ -59,7 +52,7 @@ def test_released_gradient_matches_the_layers_formula(m, iteration):
     logits = out.logits.detach().clone()
     x_norm = x.detach().norm(dim=1)
     cos_y = (logits.gather(1, y[:, None])[:, 0] / x_norm).clamp(-1, 1)
-    logits[torch.arange(len(y)), y] = x_norm * (lam * cos_y + psi_plain(cos_y, m)) / (1 + lam)
+    logits[torch.arange(len(y)), y] = x_norm * (lam * cos_y + reference.psi_torch(cos_y, m)) / (1 + lam)
     g = (torch.softmax(logits, 1) - torch.nn.functional.one_hot(y, 4)) / len(y)
     expected = released_feature_gradient(x.detach(), w, y, g, m, lam)
     assert torch.allclose(x.grad, expected, atol=1e-10)

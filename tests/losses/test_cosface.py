@@ -1,43 +1,25 @@
 """CosFace / AM-Softmax: s (cos(theta_y) - m); value against loops, gradients, external oracle."""
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 from pytorch_metric_learning.losses import CosFaceLoss
 from torch.func import functional_call
 
 from sphere.losses import create_head
-
-
-def cosface_reference(x, w, y, s: float, m: float) -> float:
-    total = 0.0
-    for xi, yi in zip(x.tolist(), y.tolist()):
-        x_norm = math.sqrt(sum(v * v for v in xi))
-        logits = []
-        for j, wj in enumerate(w.tolist()):
-            cos = sum(a * b for a, b in zip(xi, wj)) / (x_norm * math.sqrt(sum(v * v for v in wj)))
-            logits.append(s * (cos - m if j == yi else cos))
-        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
-    return total / len(y)
-
-
-def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, d, generator=g, dtype=torch.float64), torch.arange(n) % c
+from tests.losses import reference
 
 
 @pytest.mark.parametrize(("s", "m"), [(64.0, 0.35), (30.0, 0.2), (10.0, 0.0)])
 def test_value_matches_loops(s, m):
-    x, y = batch()
+    x, y = reference.batch()
     head = create_head("cosface", 5, 3, s=s, m=m).double()
-    expected = cosface_reference(x, head.weight.detach(), y, s, m)
+    expected = reference.cosface(x, head.weight.detach(), y, s, m)
     assert head(x, y).loss.item() == pytest.approx(expected, rel=1e-10)
 
 
 def test_logits_for_accuracy_have_no_margin():
-    x, y = batch(1)
+    x, y = reference.batch(1)
     head = create_head("cosface", 5, 3).double()
     w = head.weight.detach()
     expected = 64.0 * (x / x.norm(dim=1, keepdim=True)) @ (w / w.norm(dim=1, keepdim=True)).t()
@@ -45,7 +27,7 @@ def test_logits_for_accuracy_have_no_margin():
 
 
 def test_gradcheck():
-    x, y = batch(2)
+    x, y = reference.batch(2)
     head = create_head("cosface", 5, 3, s=8.0).double()
     w = head.weight.detach().clone().requires_grad_()
     x.requires_grad_()
@@ -53,7 +35,7 @@ def test_gradcheck():
 
 
 def test_matches_pytorch_metric_learning():
-    x, y = batch(3, n=16, c=6, d=8)
+    x, y = reference.batch(3, n=16, c=6, d=8)
     head = create_head("cosface", 8, 6, s=30.0, m=0.35).double()
     oracle = CosFaceLoss(num_classes=6, embedding_size=8, margin=0.35, scale=30.0).double()
     with torch.no_grad():

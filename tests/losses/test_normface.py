@@ -1,49 +1,31 @@
 """NormFace: s cos(theta_j) logits; value against loops, gradients, external oracle."""
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 from pytorch_metric_learning.losses import NormalizedSoftmaxLoss
 from torch.func import functional_call
 
 from sphere.losses import create_head
-
-
-def normface_reference(x, w, y, s: float) -> float:
-    total = 0.0
-    for xi, yi in zip(x.tolist(), y.tolist()):
-        x_norm = math.sqrt(sum(v * v for v in xi))
-        logits = []
-        for wj in w.tolist():
-            w_norm = math.sqrt(sum(v * v for v in wj))
-            logits.append(s * sum(a * b for a, b in zip(xi, wj)) / (x_norm * w_norm))
-        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
-    return total / len(y)
-
-
-def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, d, generator=g, dtype=torch.float64), torch.arange(n) % c
+from tests.losses import reference
 
 
 @pytest.mark.parametrize("s", [1.0, 16.0, 30.0])
 def test_value_matches_loops(s):
-    x, y = batch()
+    x, y = reference.batch()
     head = create_head("normface", 5, 3, s=s).double()
-    expected = normface_reference(x, head.weight.detach(), y, s)
+    expected = reference.normface(x, head.weight.detach(), y, s)
     assert head(x, y).loss.item() == pytest.approx(expected, rel=1e-10)
 
 
 def test_invariant_to_feature_scale():
-    x, y = batch(1)
+    x, y = reference.batch(1)
     head = create_head("normface", 5, 3).double()
     assert head(7.0 * x, y).loss.item() == pytest.approx(head(x, y).loss.item(), rel=1e-12)
 
 
 def test_gradcheck():
-    x, y = batch(2)
+    x, y = reference.batch(2)
     head = create_head("normface", 5, 3, s=10.0).double()
     w = head.weight.detach().clone().requires_grad_()
     x.requires_grad_()
@@ -51,7 +33,7 @@ def test_gradcheck():
 
 
 def test_matches_pytorch_metric_learning():
-    x, y = batch(3, n=16, c=6, d=8)
+    x, y = reference.batch(3, n=16, c=6, d=8)
     head = create_head("normface", 8, 6, s=20.0).double()
     oracle = NormalizedSoftmaxLoss(num_classes=6, embedding_size=8, temperature=1 / 20.0).double()
     with torch.no_grad():

@@ -10,32 +10,7 @@ import torch
 from sphere.losses import create_head
 from sphere.losses.asoftmax import psi
 from sphere.losses.sphereface_r import psi_r
-
-
-def psi_reference(cos: float, m: float) -> float:
-    theta = math.acos(cos)
-    k = math.floor(m * theta / math.pi)
-    return (-1) ** k * math.cos(m * theta) - 2 * k
-
-
-def reference(x, w, y, s: float, offsets=None, m: float = 1.5) -> float:
-    """Mean CE with target logit s (cos_y + d_i); d_i = psi(theta_y) - cos_y unless `offsets` fixes it."""
-    total = 0.0
-    for i, (xi, yi) in enumerate(zip(x.tolist(), y.tolist())):
-        x_norm = math.sqrt(sum(v * v for v in xi))
-        logits = []
-        for j, wj in enumerate(w.tolist()):
-            cos = sum(a * b for a, b in zip(xi, wj)) / (x_norm * math.sqrt(sum(v * v for v in wj)))
-            if j == yi:
-                cos += psi_reference(cos, m) - cos if offsets is None else offsets[i]
-            logits.append(s * cos)
-        total += math.log(sum(math.exp(v) for v in logits)) - logits[yi]
-    return total / len(y)
-
-
-def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, d, generator=g, dtype=torch.float64), torch.arange(n) % c
+from tests.losses import reference
 
 
 def central_differences(f, t: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
@@ -51,7 +26,7 @@ def central_differences(f, t: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
 def test_psi_r_shape_for_m_1_5():
     theta = np.linspace(0, np.pi, 3001)
     values = psi_r(torch.tensor(np.cos(theta)), 1.5).numpy()
-    expected = [psi_reference(c, 1.5) for c in np.clip(np.cos(theta), -1, 1)]
+    expected = [reference.psi(c, 1.5) for c in np.clip(np.cos(theta), -1, 1)]
     np.testing.assert_allclose(values, expected, atol=1e-9)
     assert np.all(np.diff(values) < 0)
     edge = math.pi / 1.5
@@ -67,29 +42,29 @@ def test_psi_r_equals_asoftmax_psi_for_integer_m():
 
 @pytest.mark.parametrize("m", [1.0, 1.5, 1.7])
 def test_value_matches_loops(m):
-    x, y = batch()
+    x, y = reference.batch()
     head = create_head("sphereface_r", 5, 3, m=m).double()
-    expected = reference(x, head.weight.detach(), y, 30.0, m=m)
+    expected = reference.sphereface_r(x, head.weight.detach(), y, 30.0, m=m)
     assert head(x, y).loss.item() == pytest.approx(expected, rel=1e-10)
 
 
 def test_gradient_is_that_of_the_detached_margin():
     """Autograd of the head = finite differences of the loop loss with the margin offsets frozen."""
-    x, y = batch(1)
+    x, y = reference.batch(1)
     head = create_head("sphereface_r", 5, 3, s=4.0).double()
     w = head.weight.detach().clone()
     cos_y = [torch.nn.functional.cosine_similarity(x[i], w[y[i]], dim=0).item() for i in range(len(y))]
-    offsets = [psi_reference(c, 1.5) - c for c in cos_y]
+    offsets = [reference.psi(c, 1.5) - c for c in cos_y]
     assert max(abs(d) for d in offsets) > 0.05  # the margin is active
 
     xg = x.clone().requires_grad_()
     head(xg, y).loss.backward()
-    frozen_x = central_differences(lambda t: reference(t, w, y, 4.0, offsets), x)
-    frozen_w = central_differences(lambda t: reference(x, t, y, 4.0, offsets), w)
+    frozen_x = central_differences(lambda t: reference.sphereface_r(t, w, y, 4.0, offsets), x)
+    frozen_w = central_differences(lambda t: reference.sphereface_r(x, t, y, 4.0, offsets), w)
     torch.testing.assert_close(xg.grad, frozen_x)
     torch.testing.assert_close(head.weight.grad, frozen_w)
     # and it is not the gradient of the loss value itself (the margin term carries none)
-    true_grad = central_differences(lambda t: reference(t, w, y, 4.0), x)
+    true_grad = central_differences(lambda t: reference.sphereface_r(t, w, y, 4.0), x)
     assert (xg.grad - true_grad).abs().max() > 1e-3
 
 

@@ -55,4 +55,5 @@ def test_per_pair_verdicts_reproduce_the_fold_accuracies():
     # re-derived with the released rule from the held-out scores and the fold thresholds
     t = np.array(result["thresholds"])[frame["fold"].to_numpy()]
     same, score = frame["same"].to_numpy(), frame["fold_score"].to_numpy()
-    assert (frame["correct"].to_numpy() == [(s and x > u) or (not s and x < u) for s, x, u in zip(same, score, t)]).all()
+    expected = [(s and x > u) or (not s and x < u) for s, x, u in zip(same, score, t)]
+    assert (frame["correct"].to_numpy() == expected).all()

@@ -38,7 +38,8 @@ def test_identical_tables_move_nothing(tmp_path):
 
 
 def test_rows_keyed_by_method_and_size(tmp_path):
-    rows = [{"method": "softmax", "distractors": 10, "rank1": 80.0}, {"method": "softmax", "distractors": 100, "rank1": 50.0}]
+    rows = [{"method": "softmax", "distractors": 10, "rank1": 80.0},
+            {"method": "softmax", "distractors": 100, "rank1": 50.0}]
     for folder in ("old", "new"):
         (tmp_path / folder).mkdir()
     pd.DataFrame(rows).to_csv(tmp_path / "old" / "megaface.csv", index=False)

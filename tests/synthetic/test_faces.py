@@ -34,7 +34,7 @@ TINY = dict(
     pairs_per_fold=6,
     raw_size=64,
 )
-# PAPER.md §3 alignment template (112 x 96): left eye, right eye, nose, left mouth, right mouth
+# docs/paper.md §3 alignment template (112 x 96): left eye, right eye, nose, left mouth, right mouth
 TEMPLATE = np.array(
     [(30.2946, 51.6963), (65.5318, 51.5014), (48.0252, 71.7366), (33.5493, 92.3655), (62.7299, 92.2041)]
 )

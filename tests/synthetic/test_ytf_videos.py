@@ -18,7 +18,8 @@ from sphere.synthetic.ytf_videos import (
     video_nuisances,
 )
 
-TINY = {"identities": 8, "videos_per_identity": 2, "frames_per_video": 3, "splits": 2, "pairs_per_split": 4, "raw_size": 48}
+TINY = {"identities": 8, "videos_per_identity": 2, "frames_per_video": 3, "splits": 2, "pairs_per_split": 4,
+        "raw_size": 48}
 
 
 def digest(root: Path) -> dict[str, str]:

@@ -15,4 +15,5 @@ def test_host_and_device_paths_give_the_same_batches():
         flip = torch.from_numpy(rng.random(6) < 0.5)
         a, b = resident.batch(index, flip), streamed.batch(index, flip)
         assert all(torch.equal(x, y) for x, y in zip(a, b))
-        assert torch.equal(a[0], torch.from_numpy(images[index.numpy()])) and torch.equal(a[2], torch.from_numpy(labels[index.numpy()]))
+        assert torch.equal(a[0], torch.from_numpy(images[index.numpy()]))
+        assert torch.equal(a[2], torch.from_numpy(labels[index.numpy()]))

@@ -2,7 +2,8 @@
 
 The recovery is the README's "When something goes wrong": the rerun stops at Snakemake's lock naming
 `--unlock`; `snakemake --unlock` (no --cores needed) clears it; the next run with `--rerun-incomplete`
-redoes the jobs the kill interrupted (trainings resume from their checkpoints) and the tables match an uninterrupted run byte for byte.
+redoes the jobs the kill interrupted (trainings resume from their checkpoints) and the tables match an
+uninterrupted run byte for byte.
 """
 import os
 import random

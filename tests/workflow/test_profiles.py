@@ -1,4 +1,4 @@
-"""Dry runs of the DAG through each Snakemake profile in workflow/profiles/ (DESIGN.md "Speed",
+"""Dry runs of the DAG through each Snakemake profile in workflow/profiles/ (README "GPUs, clusters and speed",
 "Scale beyond one machine"): the profile parses, the DAG plans one train job per training cell (method, seed),
 and the train jobs get the GPU resources the profile promises."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`sphere bench gpu`: one command measures sphere on a GPU inside one short lease (DESIGN.md, Speed).
+"""`sphere bench gpu`: one command measures sphere on a GPU inside one short lease (README, GPUs, clusters and speed).
 
 Parts, each with a time cap, in one process so that ratios are fair: the chip's matmul peaks, counted
 FLOPs, the SphereFace-20/-64 training step (configured vs eager), the streamed store against the

@@ -16,7 +16,7 @@ class _NoBar:
     def __iter__(self):
         return iter(self.iterable or ())
 
-    def __enter__(self) -> "_NoBar":
+    def __enter__(self) -> _NoBar:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -46,13 +46,13 @@ def _yaml_stub() -> types.ModuleType:
     def safe_load(stream):
         return json.loads(stream if isinstance(stream, str) else stream.read())
 
-    module.safe_dump, module.safe_load, module.YAMLError = safe_dump, safe_load, ValueError
+    module.__dict__.update(safe_dump=safe_dump, safe_load=safe_load, YAMLError=ValueError)
     return module
 
 
 def _tqdm_stub() -> types.ModuleType:
     module = types.ModuleType("tqdm")
-    module.tqdm = _NoBar
+    module.__dict__["tqdm"] = _NoBar
     return module
 
 

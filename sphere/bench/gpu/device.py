@@ -5,8 +5,9 @@ import os
 import platform
 import re
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any
 
 import torch
 
@@ -49,7 +50,8 @@ def device_name(device: torch.device) -> str:
 def describe(device: torch.device) -> dict:
     """Name, slug, chip and peaks, torch / CUDA / cuDNN versions, memory, and the math flags in force."""
     name = device_name(device)
-    info = {"name": name, "slug": slug(name), "type": device.type, "chip": chip(name) if device.type == "cuda" else None,
+    info: dict[str, Any] = {"name": name, "slug": slug(name), "type": device.type,
+            "chip": chip(name) if device.type == "cuda" else None,
             "torch": torch.__version__, "cuda": torch.version.cuda, "python": platform.python_version(),
             "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()}
     info["peaks_tflops"] = PEAKS.get(info["chip"]) if info["chip"] else None

@@ -12,7 +12,8 @@ def compile_counts() -> dict[str, int]:
         from torch._dynamo.utils import counters
     except Exception:  # noqa: BLE001  (a torch without dynamo: nothing was compiled)
         return {"frames_compiled": 0, "unique_graphs": 0, "graph_breaks": 0}
-    return {"frames_compiled": int(counters["frames"]["total"]), "unique_graphs": int(counters["stats"]["unique_graphs"]),
+    return {"frames_compiled": int(counters["frames"]["total"]),
+            "unique_graphs": int(counters["stats"]["unique_graphs"]),
             "graph_breaks": int(sum(counters["graph_break"].values()))}
 
 
@@ -42,9 +43,10 @@ class SyncWatch:
 
     def __init__(self, device: torch.device) -> None:
         self.active = device.type == "cuda"
-        self.count, self.first = 0, None
+        self.count = 0
+        self.first: str | None = None
 
-    def watching(self) -> "_Watching":
+    def watching(self) -> _Watching:
         return _Watching(self)
 
     def result(self) -> dict:
@@ -58,6 +60,7 @@ class _Watching:
     def __init__(self, watch: SyncWatch) -> None:
         self.watch = watch
         self.caught: warnings.catch_warnings | None = None
+        self.records: list[warnings.WarningMessage] = []
 
     def __enter__(self) -> None:
         if self.watch.active:
@@ -70,7 +73,8 @@ class _Watching:
         if not self.watch.active:
             return
         torch.cuda.set_sync_debug_mode("default")
-        self.caught.__exit__(*exc)
+        if self.caught is not None:
+            self.caught.__exit__(*exc)
         syncs = [str(r.message) for r in self.records if "synchroniz" in str(r.message).lower()]
         self.watch.count += len(syncs)
         if syncs and self.watch.first is None:

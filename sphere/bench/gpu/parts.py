@@ -1,6 +1,7 @@
 """The parts of `sphere bench gpu` beyond the step: GEMM peaks, a real `train()` run, features, MegaFace, MTCNN."""
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ PAPER_STEPS = 28_000  # the released solver; the batch is Sizes.train_batch, the
 
 def matmul_peaks(device: torch.device, n: int, cap_s: float) -> dict:
     """Achieved TFLOP/s of an n x n x n matmul in bf16, TF32 and fp32: the ceiling the step is held against."""
-    out = {"n": n}
+    out: dict[str, float] = {"n": n}
     for kind, dtype, tf32 in (("bf16", torch.bfloat16, None), ("tf32", torch.float32, True),
                               ("fp32", torch.float32, False)):
         a, b = (torch.randn(n, n, device=device).to(dtype) for _ in range(2))
@@ -58,7 +59,10 @@ class StepClock:
 
     def __init__(self, step, warm: int, device: torch.device) -> None:
         self.step, self.warm, self.device = step, warm, device
-        self.calls, self.start, self.before, self.shapes = 0, None, None, set()
+        self.calls = 0
+        self.start: float = math.nan  # set at the first timed step
+        self.before: dict[str, int] = {}
+        self.shapes: set[tuple[int, ...]] = set()
 
     def __call__(self, net, optimizer, source, index, flip):
         if self.calls == self.warm:
@@ -73,7 +77,8 @@ class SaveClock:
     """Stands in for `sphere.train.loop.save_checkpoint`: the start and duration of every checkpoint written."""
 
     def __init__(self, save) -> None:
-        self.save, self.calls = save, []
+        self.save = save
+        self.calls: list[tuple[float, float]] = []
 
     def __call__(self, *args, **kwargs):
         start = time.perf_counter()
@@ -160,7 +165,8 @@ def megaface(probes: int, distractors: int, dim: int, device: torch.device, cap_
     from sphere.protocols.megaface import benchmark_megaface
 
     benchmark_megaface(probes, min(distractors, 10_000), dim, device)
-    runs, start = [], time.perf_counter()
+    runs: list[float] = []
+    start = time.perf_counter()
     while not runs or (time.perf_counter() - start < cap_s and len(runs) < 5):
         runs.append(benchmark_megaface(probes, distractors, dim, device))
     return {"probes": probes, "distractors": distractors, "dim": dim, "seconds": min(runs), "runs_s": runs,
@@ -171,11 +177,13 @@ def megaface(probes: int, distractors: int, dim: int, device: torch.device, cap_
 def find_mtcnn_weights(explicit: str | None) -> Path | None:
     """The first folder with pnet.pt, rnet.pt and onet.pt: --mtcnn-weights, $SPHERE_MTCNN_WEIGHTS, the shared
     data of development and CI, the fetch-mtcnn cache. Nothing is downloaded (the GPU machine is offline)."""
+    from sphere.align.mtcnn_weights import DEFAULT_CACHE
+
     here = Path(__file__).resolve().parents[3]
-    candidates = [explicit, os.environ.get("SPHERE_MTCNN_WEIGHTS"), "mtcnn-weights", here / "mtcnn-weights",
-                  here / "shared/data/models/mtcnn", here.parent / "shared/data/models/mtcnn",
-                  Path.home() / ".cache/sphere/mtcnn"]
-    for folder in filter(None, candidates):
+    candidates: list[str | Path | None] = [
+        explicit, os.environ.get("SPHERE_MTCNN_WEIGHTS"), "mtcnn-weights", here / "mtcnn-weights",
+        here / "shared/data/models/mtcnn", here.parent / "shared/data/models/mtcnn", DEFAULT_CACHE]
+    for folder in (c for c in candidates if c):
         if all((Path(folder) / f).is_file() for f in ("pnet.pt", "rnet.pt", "onet.pt")):
             return Path(folder)
     return None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 VARIANT_LABELS = {"configured": "configured (what `sphere train` runs)", "eager_bf16_cl": "eager bf16 channels_last",
                   "eager_tf32": "eager TF32", "eager_fp32": "eager fp32"}
@@ -145,17 +145,19 @@ def _part_markdown(name: str, part: dict) -> list[str]:
                            f"{f['backward_gflop_per_image']:.3f}, {f['step_tflop']:.3g} TFLOP per step of "
                            f"{f['batch']} ({f['method']})")
         if part.get("paper_sphereface20_forward_gflop"):
-            out.append("- paper: SphereFace-20 forward 3.5 GFLOPs (PAPER.md §2)")
+            out.append("- paper: SphereFace-20 forward 3.5 GFLOPs (docs/paper.md §2)")
         return out
     if name == "streamed_store":
         r, s = part.get("resident", {}), part.get("streamed", {})
         return [f"SphereFace-20 configured, batch {part.get('batch')}, {part.get('store_images')} faces "
                 f"({fmt(part.get('store_mib'), '.0f')} MiB): resident {fmt(r.get('img_s'))} img/s, streamed (pinned "
-                f"double buffer) {fmt(s.get('img_s'))} img/s, ratio {fmt(part.get('ratio_streamed_vs_resident'), '.2f')}"]
+                f"double buffer) {fmt(s.get('img_s'))} img/s, "
+                f"ratio {fmt(part.get('ratio_streamed_vs_resident'), '.2f')}"]
     if name == "train_run":
         p = part.get("paper_schedule", {})
         retry = f" (compiled run failed: {part['compiled_run_error'][:200]})" if part.get("compiled_run_error") else ""
-        return [f"`sphere.train.loop.train`, {part.get('model')} x{part.get('width')}, compile {part.get('compile')}{retry}, "
+        return [f"`sphere.train.loop.train`, {part.get('model')} x{part.get('width')}, "
+                f"compile {part.get('compile')}{retry}, "
                 f"batch {part.get('batch')}, "
                 f"{part.get('steps')} steps ({part.get('warm_steps')} warm-up): {fmt(part.get('step_ms'), '.2f')} "
                 f"ms/step = {fmt(part.get('img_s'))} img/s; start-up (store, build, compile, warm-up) "
@@ -200,7 +202,8 @@ def summary_lines(record: dict) -> list[str]:
                 v = part.get(variant, {})
                 if v.get("status") == "ok":
                     lines.append(f"    {label:<40} {fmt(v['img_s']):>9} img/s  {fmt(v.get('tflops'), '.3g'):>7} "
-                                 f"TFLOP/s  {fmt(v.get('fraction_of_peak'), '.0%'):>4} of {v.get('peak_kind', '-')} peak, "
+                                 f"TFLOP/s  {fmt(v.get('fraction_of_peak'), '.0%'):>4} "
+                                 f"of {v.get('peak_kind', '-')} peak, "
                                  f"{fmt(v.get('fraction_of_measured_gemm'), '.0%')} of measured GEMM")
                 elif v:
                     lines.append(f"    {label:<40} {v.get('status')}: {v.get('error', '')[:100]}")
@@ -209,9 +212,11 @@ def summary_lines(record: dict) -> list[str]:
                          f"{part.get('status')}")
     for t in record.get("targets", []):
         met = {True: "MET", False: "NOT MET", None: "n/a"}[t["met"]]
-        lines.append(f"  target {t['threshold']:<16} {fmt(t['measured'], ',.2f')} {t['unit']:<6} {met:<8} {t['target']}")
+        lines.append(f"  target {t['threshold']:<16} {fmt(t['measured'], ',.2f')} {t['unit']:<6} {met:<8} "
+                     f"{t['target']}")
     h = record.get("hygiene", {})
     lines.append(f"  hygiene: {h.get('frames_compiled_after_warmup')} frames compiled after warm-up, "
                  f"{h.get('synchronisations_in_steps') if h.get('sync_checked') else 'unchecked (CPU)'} syncs in "
-                 f"steps, static batch shapes {h.get('static_batch_shapes')}: {'FLAGGED' if h.get('flag') else 'clean'}")
+                 f"steps, static batch shapes {h.get('static_batch_shapes')}: "
+                 f"{'FLAGGED' if h.get('flag') else 'clean'}")
     return lines

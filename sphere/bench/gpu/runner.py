@@ -8,10 +8,11 @@ import signal
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import torch
 
@@ -78,7 +79,8 @@ def part_flops(ctx: Context) -> dict:
     s = ctx.sizes
     counted = {m: step_flops(m, s.width, s.classes, s.crop, s.batch) for m in MODELS}
     ctx.shared["flops"] = {m: c["step_tflop"] for m, c in counted.items()}
-    return {**counted, "paper_sphereface20_forward_gflop": 3.5 if s.width == 1.0 and tuple(s.crop) == (112, 96) else None}
+    paper = 3.5 if s.width == 1.0 and tuple(s.crop) == (112, 96) else None
+    return {**counted, "paper_sphereface20_forward_gflop": paper}
 
 
 def _step_config(ctx: Context, model: str, batch: int):
@@ -115,7 +117,8 @@ def part_step(model: str) -> Callable[[Context], dict]:
                                             timing, ctx.device, flops, ctx.record["device"]["peaks_tflops"],
                                             ctx.deadline, keep=keep)
                 gemm = get_part(ctx, "gemm_peak").get(f"{VARIANTS[variant][2]}_tflops")
-                if gemm and figures.get("tflops") and (figures["precision"] == "bf16") == (VARIANTS[variant][2] == "bf16"):
+                same_precision = (figures["precision"] == "bf16") == (VARIANTS[variant][2] == "bf16")
+                if gemm and figures.get("tflops") and same_precision:
                     figures["fraction_of_measured_gemm"] = figures["tflops"] / gemm
                 out[variant] = {"status": "ok", **figures}
                 if kept:
@@ -145,7 +148,7 @@ def part_streamed(ctx: Context) -> dict:
     if kept is None:
         cfg = _step_config(ctx, "sphereface20", s.batch)
         _, _, net, optimizer = build(cfg, s.classes, s.crop, ctx.device)
-    out = {"model": "sphereface20", "batch": s.batch, "store_images": s.streamed_store,
+    out: dict[str, Any] = {"model": "sphereface20", "batch": s.batch, "store_images": s.streamed_store,
            "store_mib": s.streamed_store * s.crop[0] * s.crop[1] * 3 / 2**20, "net": "configured"}
     batches = random_batches(s.streamed_store, s.batch)
     for kind, on_device in (("resident", True), ("streamed", False)):
@@ -231,7 +234,8 @@ def run_bench(out: Path | str = "results/bench", budget: float = 420.0, tiny: bo
               fallbacks: list[str] | None = None, argv: list[str] | None = None) -> dict:
     """Run every part (or `only` those) within `budget` seconds; returns the record written to `out`."""
     t0 = time.perf_counter()
-    dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else "cpu" if device == "auto" else device)
+    auto = "cuda" if torch.cuda.is_available() else "cpu"
+    dev = torch.device(auto if device == "auto" else device)
     tiny = dev.type != "cuda" if tiny is None else tiny
     sizes = TINY if tiny else FULL
     info = describe(dev)
@@ -240,7 +244,8 @@ def run_bench(out: Path | str = "results/bench", budget: float = 420.0, tiny: bo
     unknown = set(only or ()) - {name for name, _, _ in PARTS}
     if unknown:
         raise ValueError(f"unknown parts {sorted(unknown)}; valid: {', '.join(n for n, _, _ in PARTS)}")
-    record = {"schema": 1, "command": "sphere bench gpu " + " ".join(argv or []), "tiny": tiny, "budget_s": budget,
+    record: dict[str, Any] = {
+              "schema": 1, "command": "sphere bench gpu " + " ".join(argv or []), "tiny": tiny, "budget_s": budget,
               "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "device": info,
               "stand_ins": fallbacks or [], "sizes": sizes.as_dict(), "parts": {}}
     name_slug = info["slug"] + ("-tiny" if tiny else "")
