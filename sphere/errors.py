@@ -3,6 +3,7 @@
 Anything else that escapes a verb is a programming error and keeps its traceback (docs/formats.md, Refused input and
 atomic writes).
 """
+
 from __future__ import annotations
 
 import pickle

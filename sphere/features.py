@@ -1,4 +1,5 @@
 """Test features: FC1 of the face and of its horizontal flip, concatenated (docs/paper.md §3, docs/protocols.md)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,6 +37,8 @@ def extract_store(model_path: Path, store_dir: Path, out_path: Path, device: str
     if tuple(store.images.shape[1:3]) != tuple(input_size):
         from sphere.errors import InputError
 
-        raise InputError(f"{store_dir}: faces of {store.images.shape[1]}x{store.images.shape[2]} but {model_path} was "
-                         f"trained on {input_size[0]}x{input_size[1]} crops")
+        raise InputError(
+            f"{store_dir}: faces of {store.images.shape[1]}x{store.images.shape[2]} but {model_path} was "
+            f"trained on {input_size[0]}x{input_size[1]} crops"
+        )
     save_npy(out_path, extract(model, store.images, progress=True))

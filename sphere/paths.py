@@ -8,6 +8,7 @@ tables a run asks for) live in `sphere.report.outputs`.
 Per-cell methods take a method and a seed; a Snakemake wildcard pattern works as well as a value:
 `paths.model("{method}", "{seed}")` is `<root>/models/{method}/seed{seed}/model.pt`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Atomic writes: a temporary file in the target's folder, then os.replace (docs/ro
 failing writer leaves the previous file (or none), never a half-written one that looks complete; a full disk or
 an unwritable folder raises a UserError naming the target path.
 """
+
 from __future__ import annotations
 
 import contextlib

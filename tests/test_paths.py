@@ -1,4 +1,5 @@
 """RunPaths: every file of a run named in one place, usable as a Snakemake pattern, torch-free."""
+
 import subprocess
 import sys
 from pathlib import Path

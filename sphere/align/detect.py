@@ -7,6 +7,7 @@ image, with the mean landmark layout of the faces detected in the same call, `fa
 nothing at all was detected, the layout of the 112x96 template). Fallback faces stay in the set, so
 every LFW pair is scored; their count is reported and recorded in the store index.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,15 +46,29 @@ class DetectionSummary:
         return self.detected / self.images if self.images else float("nan")
 
     def as_dict(self) -> dict:
-        return {"images": self.images, "detected": self.detected, "fallback": self.fallback,
-                "detection_rate": self.rate, "seconds": round(self.seconds, 2),
-                "images_per_second": round(self.images / self.seconds, 2) if self.seconds else None,
-                "device": self.device, "fallback_paths": self.fallback_paths}
+        return {
+            "images": self.images,
+            "detected": self.detected,
+            "fallback": self.fallback,
+            "detection_rate": self.rate,
+            "seconds": round(self.seconds, 2),
+            "images_per_second": round(self.images / self.seconds, 2) if self.seconds else None,
+            "device": self.device,
+            "fallback_paths": self.fallback_paths,
+        }
 
 
-def detect_folder(roots: Path | str | list, weights: Path | None = None, device: str = "auto", min_images: int = 1,
-                  min_face: int = 20, chunk: int = 64, progress: bool = True, detector: MTCNN | None = None,
-                  exclude: Set[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
+def detect_folder(
+    roots: Path | str | list,
+    weights: Path | None = None,
+    device: str = "auto",
+    min_images: int = 1,
+    min_face: int = 20,
+    chunk: int = 64,
+    progress: bool = True,
+    detector: MTCNN | None = None,
+    exclude: Set[str] = frozenset(),
+) -> tuple[dict[str, np.ndarray], dict[str, str], DetectionSummary]:
     """Landmarks (path -> (5, 2) float32, 0-based pixel centres) and outcome (path -> 'detected' | 'fallback')
     of every image under `roots` (`<identity>/<file>`; several roots merge, see `sphere.formats.sources`).
 
@@ -73,8 +88,8 @@ def detect_folder(roots: Path | str | list, weights: Path | None = None, device:
     paths, files = table["path"].tolist(), table["file"].tolist()
     bar = tqdm(total=len(paths), desc="MTCNN", unit="img", disable=not progress)
     for lo in range(0, len(paths), chunk):
-        images = [read_rgb(f) for f in files[lo:lo + chunk]]
-        for path, image, det in zip(paths[lo:lo + chunk], images, detector.detect(images)):
+        images = [read_rgb(f) for f in files[lo : lo + chunk]]
+        for path, image, det in zip(paths[lo : lo + chunk], images, detector.detect(images)):
             shapes[path] = image.shape[:2]
             if det is not None:
                 found[path] = det.landmarks.astype(np.float32)
@@ -82,12 +97,17 @@ def detect_folder(roots: Path | str | list, weights: Path | None = None, device:
         bar.set_postfix(fallback=len(shapes) - len(found))
     bar.close()
     # the mean layout of the detected faces, as fractions of each image's centred square
-    layout = (np.mean([normalise_landmarks(found[p], *shapes[p]) for p in found], axis=0) if found
-              else TEMPLATE_LAYOUT)
+    layout = np.mean([normalise_landmarks(found[p], *shapes[p]) for p in found], axis=0) if found else TEMPLATE_LAYOUT
     landmarks = {p: found[p] if p in found else fallback_landmarks(*shapes[p], layout) for p in paths}
     outcome = {p: "detected" if p in found else "fallback" for p in paths}
-    summary = DetectionSummary(len(paths), len(found), len(paths) - len(found), time.perf_counter() - start,
-                               str(detector.device), [p for p in paths if p not in found])
+    summary = DetectionSummary(
+        len(paths),
+        len(found),
+        len(paths) - len(found),
+        time.perf_counter() - start,
+        str(detector.device),
+        [p for p in paths if p not in found],
+    )
     return landmarks, outcome, summary
 
 

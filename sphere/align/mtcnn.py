@@ -102,11 +102,20 @@ def _runs(owner: np.ndarray, limit: int):
 class MTCNN:
     """Three-stage MTCNN detector loading the facenet-pytorch 2.6.0 weights (see `mtcnn_weights`)."""
 
-    def __init__(self, weights_dir: Path, device: str | torch.device = "cpu", min_face: int = 20,
-                 thresholds=(0.6, 0.7, 0.7), factor: float = 0.709, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        weights_dir: Path,
+        device: str | torch.device = "cpu",
+        min_face: int = 20,
+        thresholds=(0.6, 0.7, 0.7),
+        factor: float = 0.709,
+        batch_size: int = 32,
+    ) -> None:
         if min_face < 12 or not 0 < factor < 1 or len(thresholds) != 3:
-            raise ValueError(f"bad MTCNN settings: min_face={min_face} (>= 12), factor={factor} (in (0, 1)), "
-                             f"thresholds={thresholds} (three values)")
+            raise ValueError(
+                f"bad MTCNN settings: min_face={min_face} (>= 12), factor={factor} (in (0, 1)), "
+                f"thresholds={thresholds} (three values)"
+            )
         self.device = torch.device(device)
         self.pnet, self.rnet, self.onet = load_nets(Path(weights_dir), self.device)
         self.min_face, self.thresholds, self.factor = min_face, tuple(thresholds), factor
@@ -131,7 +140,7 @@ class MTCNN:
         result: list[list[Detection]] = []
         with torch.inference_mode():
             for start in range(0, len(images), self.batch_size):
-                result.extend(self._detect_chunk(images[start:start + self.batch_size]))
+                result.extend(self._detect_chunk(images[start : start + self.batch_size]))
         return result
 
     def _detect_chunk(self, images: list[np.ndarray]) -> list[list[Detection]]:
@@ -144,8 +153,13 @@ class MTCNN:
         per_image: list[list[Detection]] = [[] for _ in images]
         for i in keep:  # already best score first
             # -1: reference 1-based coordinates to 0-based pixel centres
-            per_image[owner[i]].append(Detection(box=(boxes[i] - 1).astype(np.float32), score=float(scores[i]),
-                                                 landmarks=(marks[i] - 1).astype(np.float32)))
+            per_image[owner[i]].append(
+                Detection(
+                    box=(boxes[i] - 1).astype(np.float32),
+                    score=float(scores[i]),
+                    landmarks=(marks[i] - 1).astype(np.float32),
+                )
+            )
         return per_image
 
     def _stage1(self, tensors: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -208,8 +222,9 @@ class MTCNN:
         boxes = np.trunc(boxes)  # the reference cascade crops on integer pixel boxes
         order = np.argsort(owner, kind="stable")
         boxes, owner = boxes[order], owner[order]
-        outs = self._run_net(net, (crop_resize(integrals[owner[j]], boxes[j:j + n], size)
-                                   for j, n in _runs(owner, self.max_crops)))
+        outs = self._run_net(
+            net, (crop_resize(integrals[owner[j]], boxes[j : j + n], size) for j, n in _runs(owner, self.max_crops))
+        )
         keep = outs[0] > threshold
         boxes, owner, scores = boxes[keep], owner[keep], outs[0][keep]
         offsets = outs[1][keep]

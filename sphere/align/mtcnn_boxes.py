@@ -12,8 +12,9 @@ import torch
 import torch.nn.functional as F
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, mode: str = "union",
-        groups: np.ndarray | None = None) -> np.ndarray:
+def nms(
+    boxes: np.ndarray, scores: np.ndarray, threshold: float, mode: str = "union", groups: np.ndarray | None = None
+) -> np.ndarray:
     """Greedy non-maximum suppression; returns kept indices, best score first (within each group).
 
     mode "union": overlap = intersection / union; "min": intersection / smaller area (the last

@@ -79,8 +79,10 @@ def fetch_mtcnn_weights(cache_dir: Path) -> Path:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-            raise UserError(f"`{' '.join(cmd)}` failed ({proc.returncode}): {last} (no network? give "
-                            "data.mtcnn_weights or --weights, a folder with pnet.pt, rnet.pt, onet.pt)")
+            raise UserError(
+                f"`{' '.join(cmd)}` failed ({proc.returncode}): {last} (no network? give "
+                "data.mtcnn_weights or --weights, a folder with pnet.pt, rnet.pt, onet.pt)"
+            )
         wheels = sorted(Path(tmp).glob("facenet_pytorch-*.whl"))
         if not wheels:
             raise UserError(f"`{' '.join(cmd)}` produced no wheel in {tmp}")
@@ -96,4 +98,3 @@ def resolve_mtcnn_weights(local: Path | None, cache_dir: Path) -> Path:
             return Path(local)
         warnings.warn(f"not using {local} for MTCNN weights: " + "; ".join(problems), stacklevel=2)
     return fetch_mtcnn_weights(cache_dir)
-

@@ -7,6 +7,7 @@ points (least squares in image coordinates), invert it, do the same with the tem
 whichever maps the landmarks closer to the template. The template is in MATLAB's 1-based pixel
 coordinates; landmarks here are 0-based (pixel centres at 0, 1, ...), so `template_for` shifts it.
 """
+
 from __future__ import annotations
 
 import numpy as np

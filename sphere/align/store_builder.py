@@ -1,5 +1,6 @@
 """Align a folder of raw photos with their 5-point landmarks into a packed store (docs/paper.md §3; docs/formats.md,
 Store)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -33,8 +34,9 @@ def read_rgb(path: Path) -> np.ndarray:
         raise InputError(f"{path}: unreadable image ({error})") from None
 
 
-def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[str],
-                identities: list[str] | None = None) -> pd.DataFrame:
+def build_index(
+    paths: list[str], landmarks: list[np.ndarray], detection: list[str], identities: list[str] | None = None
+) -> pd.DataFrame:
     """Index rows: the identity is a path's folder unless given; labels follow sorted identity order."""
     identities = identities if identities is not None else [p.split("/")[0] for p in paths]
     label_of = {name: i for i, name in enumerate(sorted(set(identities)))}
@@ -47,9 +49,16 @@ def build_index(paths: list[str], landmarks: list[np.ndarray], detection: list[s
     return index
 
 
-def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path, size: tuple[int, int] = (112, 96),
-                         progress: bool = True, detections: Path | None = None, min_images: int = 1,
-                         exclude: Set[str] = frozenset()) -> dict:
+def align_with_landmarks(
+    root: Path | list,
+    landmarks_file: Path,
+    out_dir: Path,
+    size: tuple[int, int] = (112, 96),
+    progress: bool = True,
+    detections: Path | None = None,
+    min_images: int = 1,
+    exclude: Set[str] = frozenset(),
+) -> dict:
     """Crop every image named in `landmarks_file` and write the store; returns the detection counts.
 
     `root` is one folder the listed paths are relative to, or several whose images form one identity space
@@ -78,7 +87,10 @@ def align_with_landmarks(root: Path | list, landmarks_file: Path, out_dir: Path,
         except (ValueError, np.linalg.LinAlgError) as error:  # name the list the image and its points came from
             raise InputError(f"{landmarks_file}: {rel}: {error}") from None
     states = [outcome.get(p, "given") for p in paths]
-    write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], states,
-                                            [identity[p] for p in paths]))
-    return {"images": len(paths), "identities": len({identity[p] for p in paths}),
-            "dropped_images": len(landmarks) - len(paths), **Counter(states)}
+    write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], states, [identity[p] for p in paths]))
+    return {
+        "images": len(paths),
+        "identities": len({identity[p] for p in paths}),
+        "dropped_images": len(landmarks) - len(paths),
+        **Counter(states),
+    }

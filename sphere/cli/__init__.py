@@ -3,6 +3,7 @@
 Each module of this package holds the verbs of one stage and registers their arguments (`register`); the verb
 functions import the library lazily, so building the parser stays free of torch.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`sphere bench train | megaface | gpu`: benchmarks that print figures (and write them as JSON)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,23 @@ def bench_train(args: argparse.Namespace) -> None:
     from sphere.bench.train import bench_train as bench
 
     set_threads(args.threads)
-    result = bench(args.model, args.width, args.batch, args.classes, tuple(args.crop), args.loss,
-                         args.precision, args.compile, args.steps, args.warmup, args.device)
-    print(f"{result['device']}: {args.model} x{args.width} batch {args.batch}, {args.classes} classes, "
-          f"{args.crop[0]}x{args.crop[1]}, {args.loss}")
+    result = bench(
+        args.model,
+        args.width,
+        args.batch,
+        args.classes,
+        tuple(args.crop),
+        args.loss,
+        args.precision,
+        args.compile,
+        args.steps,
+        args.warmup,
+        args.device,
+    )
+    print(
+        f"{result['device']}: {args.model} x{args.width} batch {args.batch}, {args.classes} classes, "
+        f"{args.crop[0]}x{args.crop[1]}, {args.loss}"
+    )
     configured = f"configured ({args.precision} precision, compile {args.compile}):"
     print(f"  {configured:<45} {result['configured_img_s']:>9,.0f} img/s")
     print(f"  {'plain eager fp32:':<45} {result['eager_fp32_img_s']:>9,.0f} img/s")
@@ -46,11 +60,22 @@ def bench_gpu(args: argparse.Namespace) -> None:
     from sphere.bench.gpu.runner import run_bench
 
     set_threads(args.threads)
-    options = [f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-               if k in ("out", "budget", "device", "parts", "mtcnn_weights", "threads") and v not in (None, "")]
+    options = [
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in vars(args).items()
+        if k in ("out", "budget", "device", "parts", "mtcnn_weights", "threads") and v not in (None, "")
+    ]
     options += ["--tiny"] * args.tiny + ["--full"] * args.full
-    record = run_bench(args.out, args.budget, True if args.tiny else False if args.full else None, args.device,
-                       args.parts.split(",") if args.parts else None, args.mtcnn_weights, replaced, options)
+    record = run_bench(
+        args.out,
+        args.budget,
+        True if args.tiny else False if args.full else None,
+        args.device,
+        args.parts.split(",") if args.parts else None,
+        args.mtcnn_weights,
+        replaced,
+        options,
+    )
     if record.get("interrupted"):
         sys.exit(130)
 
@@ -86,20 +111,33 @@ def register(verbs: Verbs) -> None:
     p.set_defaults(func=bench_megaface)
 
     runner = "sphere.bench.gpu.runner:run_bench"
-    p = bench.add_parser("gpu", help="everything at once on one GPU within --budget seconds: steps of SphereFace-20/64 "
-                                     "(configured vs eager), a real train() run and the paper schedule projected, "
-                                     "streamed store, features, MegaFace 1M, MTCNN; writes <out>/<device>.json and .md")
+    p = bench.add_parser(
+        "gpu",
+        help="everything at once on one GPU within --budget seconds: steps of SphereFace-20/64 "
+        "(configured vs eager), a real train() run and the paper schedule projected, "
+        "streamed store, features, MegaFace 1M, MTCNN; writes <out>/<device>.json and .md",
+    )
     p.add_argument("--out", default=default(runner, "out"), help="folder for <device>.json and <device>.md")
-    p.add_argument("--budget", type=float, default=default(runner, "budget"),
-                   help="seconds for the whole run; parts that no longer fit are skipped (compilation is not "
-                        "interruptible: run under `timeout` with about 2 minutes to spare)")
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=default(runner, "budget"),
+        help="seconds for the whole run; parts that no longer fit are skipped (compilation is not "
+        "interruptible: run under `timeout` with about 2 minutes to spare)",
+    )
     size = p.add_mutually_exclusive_group()
     size.add_argument("--tiny", action="store_true", help="tiny sizes (the default without CUDA): seconds on a CPU")
     size.add_argument("--full", action="store_true", help="full sizes even without CUDA (slow)")
     p.add_argument("--device", default=default(runner, "device"))
-    p.add_argument("--parts", help="comma-separated subset: gemm_peak, flops, step_sphereface20, streamed_store, "
-                                   "train_run, megaface, features, mtcnn, step_sphereface64")
-    p.add_argument("--mtcnn-weights", help="folder with pnet.pt, rnet.pt, onet.pt (else $SPHERE_MTCNN_WEIGHTS, "
-                                           "./mtcnn-weights, ../shared/data/models/mtcnn, ~/.cache/sphere/mtcnn)")
+    p.add_argument(
+        "--parts",
+        help="comma-separated subset: gemm_peak, flops, step_sphereface20, streamed_store, "
+        "train_run, megaface, features, mtcnn, step_sphereface64",
+    )
+    p.add_argument(
+        "--mtcnn-weights",
+        help="folder with pnet.pt, rnet.pt, onet.pt (else $SPHERE_MTCNN_WEIGHTS, "
+        "./mtcnn-weights, ../shared/data/models/mtcnn, ~/.cache/sphere/mtcnn)",
+    )
     p.add_argument("--threads", type=int)
     p.set_defaults(func=bench_gpu)

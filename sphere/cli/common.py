@@ -5,6 +5,7 @@ The parser is built on every `sphere` call. Importing the modules behind each ve
 the module's source text. Every lookup is recorded in `LOOKED_UP`; tests/cli/test_common.py compares each one with
 what `inspect.signature` of the imported function says, so a changed library default cannot drift from the CLI.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,7 @@ def default(target: str, name: str) -> Any:
         if isinstance(node, ast.FunctionDef) and node.name == qualname:
             args = node.args
             positional = args.posonlyargs + args.args
-            pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+            pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
             pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
             for arg, value in pairs:
                 if arg.arg == name:
@@ -71,8 +72,12 @@ def default(target: str, name: str) -> Any:
             raise LookupError(f"{where}: no parameter with a default of that name")
         if isinstance(node, ast.ClassDef) and node.name == qualname:
             for item in node.body:
-                if (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
-                        and item.target.id == name and item.value is not None):
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and item.target.id == name
+                    and item.value is not None
+                ):
                     LOOKED_UP.add((target, name))
                     return _value(item.value, tree, where)
             raise LookupError(f"{where}: no field with a default of that name")
@@ -85,4 +90,3 @@ def constant(target: str) -> Any:
     tree = _tree(module)
     LOOKED_UP.add((target, ""))
     return _value(ast.Name(id=name), tree, target)
-

@@ -1,4 +1,5 @@
 """`sphere check-config`: validate a config (and the files it names) and list its methods."""
+
 from __future__ import annotations
 
 import argparse

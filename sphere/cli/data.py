@@ -1,4 +1,5 @@
 """Data verbs: synthetic sets, landmarks, alignment into stores, and store subsets."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,12 @@ def synth(args: argparse.Namespace) -> None:
     from sphere.synthetic import SyntheticConfig, generate
 
     # The DAG's rule is the only writer of its folder, so regenerating replaces what is there.
-    generate(SyntheticConfig(**load_config(args.config).get("synthetic", {})), Path(args.out), overwrite=True,
-             workers=args.workers)
+    generate(
+        SyntheticConfig(**load_config(args.config).get("synthetic", {})),
+        Path(args.out),
+        overwrite=True,
+        workers=args.workers,
+    )
 
 
 def synth_ytf(args: argparse.Namespace) -> None:
@@ -44,19 +49,32 @@ def synth_megaface(args: argparse.Namespace) -> None:
 
     section = load_config(args.config).get("megaface", {})
     sizes = {"sizes": section["sizes"]} if "sizes" in section else {}
-    generate_megaface(MegaFaceSynthConfig(**section.get("synthetic", {}), **sizes), Path(args.out),
-                      overwrite=True, workers=args.workers)
+    generate_megaface(
+        MegaFaceSynthConfig(**section.get("synthetic", {}), **sizes),
+        Path(args.out),
+        overwrite=True,
+        workers=args.workers,
+    )
 
 
 def align(args: argparse.Namespace) -> None:
     from sphere.align.store_builder import align_with_landmarks
 
-    counts = align_with_landmarks([Path(r) for r in args.root], Path(args.landmarks), Path(args.out),
-                                  tuple(args.crop), detections=args.detections and Path(args.detections),
-                                  min_images=args.min_images, exclude=excluded(args.exclude))
-    print(f"aligned {counts['images']} images of {counts['identities']} identities "
-          f"({counts['dropped_images']} dropped under {args.min_images} per identity): "
-          + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("given", "detected", "fallback")), file=sys.stderr)
+    counts = align_with_landmarks(
+        [Path(r) for r in args.root],
+        Path(args.landmarks),
+        Path(args.out),
+        tuple(args.crop),
+        detections=args.detections and Path(args.detections),
+        min_images=args.min_images,
+        exclude=excluded(args.exclude),
+    )
+    print(
+        f"aligned {counts['images']} images of {counts['identities']} identities "
+        f"({counts['dropped_images']} dropped under {args.min_images} per identity): "
+        + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("given", "detected", "fallback")),
+        file=sys.stderr,
+    )
 
 
 def fetch_mtcnn(args: argparse.Namespace) -> None:
@@ -74,16 +92,26 @@ def detect_landmarks(args: argparse.Namespace) -> None:
 
     set_threads(args.threads)
     weights = resolve_mtcnn_weights(args.weights and Path(args.weights), Path(args.cache).expanduser())
-    landmarks, outcome, summary = detect_folder([Path(r) for r in args.root], weights, args.device, args.min_images,
-                                                args.min_face, args.chunk, exclude=excluded(args.exclude))
+    landmarks, outcome, summary = detect_folder(
+        [Path(r) for r in args.root],
+        weights,
+        args.device,
+        args.min_images,
+        args.min_face,
+        args.chunk,
+        exclude=excluded(args.exclude),
+    )
     write_landmarks(args.out, landmarks)
     if args.detections:
         write_detections(Path(args.detections), outcome)
     if args.summary:
         runtime.write_text(args.summary, json.dumps(summary.as_dict(), indent=2) + "\n")
-    print(f"MTCNN on {summary.device}: {summary.images} images, {summary.detected} detected "
-          f"({100 * summary.rate:.2f} %), {summary.fallback} fallback (centred square, mean layout), "
-          f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)", file=sys.stderr)
+    print(
+        f"MTCNN on {summary.device}: {summary.images} images, {summary.detected} detected "
+        f"({100 * summary.rate:.2f} %), {summary.fallback} fallback (centred square, mean layout), "
+        f"{summary.seconds:.1f} s ({summary.images / max(summary.seconds, 1e-9):.1f} img/s)",
+        file=sys.stderr,
+    )
 
 
 def detection_table(args: argparse.Namespace) -> None:
@@ -103,11 +131,20 @@ def subset_store(args: argparse.Namespace) -> None:
 
 def register(verbs: Verbs) -> None:
     for verb, generator, help_text, func in (
-            ("synth", "sphere.synthetic.dataset:generate", "generate the synthetic raw faces of a config", synth),
-            ("synth-ytf", "sphere.synthetic.ytf_videos:generate_ytf",
-             "generate the synthetic YouTube Faces videos of a config's ytf section", synth_ytf),
-            ("synth-megaface", "sphere.synthetic.megaface_sets:generate_megaface",
-             "generate the synthetic MegaFace probe and distractor sets", synth_megaface)):
+        ("synth", "sphere.synthetic.dataset:generate", "generate the synthetic raw faces of a config", synth),
+        (
+            "synth-ytf",
+            "sphere.synthetic.ytf_videos:generate_ytf",
+            "generate the synthetic YouTube Faces videos of a config's ytf section",
+            synth_ytf,
+        ),
+        (
+            "synth-megaface",
+            "sphere.synthetic.megaface_sets:generate_megaface",
+            "generate the synthetic MegaFace probe and distractor sets",
+            synth_megaface,
+        ),
+    ):
         p = verbs.add_parser(verb, help=help_text)
         p.add_argument("--config", required=True)
         p.add_argument("--out", required=True)
@@ -116,37 +153,55 @@ def register(verbs: Verbs) -> None:
 
     aligner = "sphere.align.store_builder:align_with_landmarks"
     p = verbs.add_parser("align", help="align raw photos with a 5-point landmark list into a packed store")
-    p.add_argument("--root", required=True, nargs="+",
-                   help="folder the landmark list's paths are relative to; several: one identity space, "
-                        "paths <root name>/<identity>/<file>")
+    p.add_argument(
+        "--root",
+        required=True,
+        nargs="+",
+        help="folder the landmark list's paths are relative to; several: one identity space, "
+        "paths <root name>/<identity>/<file>",
+    )
     p.add_argument("--landmarks", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--crop", type=int, nargs=2, default=list(default(aligner, "size")), metavar=("H", "W"))
     p.add_argument("--detections", help="CSV path,detection from detect-landmarks (default: every face 'given')")
-    p.add_argument("--min-images", type=int, default=default(aligner, "min_images"),
-                   help="leave out identities with fewer listed images")
+    p.add_argument(
+        "--min-images",
+        type=int,
+        default=default(aligner, "min_images"),
+        help="leave out identities with fewer listed images",
+    )
     p.add_argument("--exclude", help="file of identity folder names to leave out, one per line")
     p.set_defaults(func=align)
 
-    p = verbs.add_parser("fetch-mtcnn", help="verified MTCNN weights: a local folder, else the facenet-pytorch "
-                                             "2.6.0 wheel (pip download) extracted to a cache; prints the folder")
+    p = verbs.add_parser(
+        "fetch-mtcnn",
+        help="verified MTCNN weights: a local folder, else the facenet-pytorch "
+        "2.6.0 wheel (pip download) extracted to a cache; prints the folder",
+    )
     p.add_argument("--cache", default=str(DEFAULT_CACHE))
     p.add_argument("--local", help="folder that may already hold pnet.pt, rnet.pt, onet.pt")
     p.set_defaults(func=fetch_mtcnn)
 
     detector = "sphere.align.detect:detect_folder"
-    p = verbs.add_parser("detect-landmarks", help="MTCNN 5-point landmarks of an image folder, with a fallback "
-                                                  "for images without a detected face")
+    p = verbs.add_parser(
+        "detect-landmarks",
+        help="MTCNN 5-point landmarks of an image folder, with a fallback for images without a detected face",
+    )
     p.add_argument("--root", required=True, nargs="+", help="<identity>/<file> folder(s); several: one identity space")
     p.add_argument("--out", required=True, help="landmark list to write")
     p.add_argument("--weights", help="folder with the MTCNN weights (else fetched into --cache)")
     p.add_argument("--cache", default=str(DEFAULT_CACHE))
     p.add_argument("--device", default=default(detector, "device"))
-    p.add_argument("--min-images", type=int, default=default(detector, "min_images"),
-                   help="skip identities with fewer images (all roots)")
+    p.add_argument(
+        "--min-images",
+        type=int,
+        default=default(detector, "min_images"),
+        help="skip identities with fewer images (all roots)",
+    )
     p.add_argument("--exclude", help="file of identity folder names to skip, one per line")
-    p.add_argument("--min-face", type=int, default=default(detector, "min_face"),
-                   help="smallest face searched, in pixels")
+    p.add_argument(
+        "--min-face", type=int, default=default(detector, "min_face"), help="smallest face searched, in pixels"
+    )
     p.add_argument("--chunk", type=int, default=default(detector, "chunk"), help="images per MTCNN batch")
     p.add_argument("--detections", help="CSV path,detection to write (for align --detections)")
     p.add_argument("--summary", help="JSON with counts, rate, seconds and the fallback paths")

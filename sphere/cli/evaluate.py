@@ -1,5 +1,6 @@
 """`sphere evaluate` (argument parsing and the printed lines; logic in sphere.evaluate.run) and its DAG helpers
 `evaluate-standins` and `evaluate-table`."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,11 @@ def register(verbs: Verbs) -> None:
     from sphere.evaluate.benchmarks import BENCHMARKS  # light: no torch at parser time
     from sphere.protocols.rules import COMBINES, RULES
 
-    p = verbs.add_parser("evaluate", help="score a model or embeddings file on a verification benchmark under "
-                                          "a named rule (released, insightface, opensphere, facexzoo, all)")
+    p = verbs.add_parser(
+        "evaluate",
+        help="score a model or embeddings file on a verification benchmark under "
+        "a named rule (released, insightface, opensphere, facexzoo, all)",
+    )
     what = p.add_argument_group("features (exactly one)")
     what.add_argument("--embeddings", type=Path, help=".npz with names, embeddings [, embeddings_flip]")
     what.add_argument("--model", type=Path, help="sphere model.pt, TorchScript file or .onnx")
@@ -32,17 +36,21 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--allow-missing", action="store_true", help="score the pairs that have embeddings; non-standard")
     p.add_argument("--out", type=Path, required=True, help="folder for <benchmark>.json")
     model = p.add_argument_group("model input (TorchScript / ONNX; a sphere model.pt knows its own)")
-    model.add_argument("--model-format", default=default(SOURCE, "model_format"),
-                       choices=["auto", "sphere", "torchscript", "onnx"])
+    model.add_argument(
+        "--model-format", default=default(SOURCE, "model_format"), choices=["auto", "sphere", "torchscript", "onnx"]
+    )
     model.add_argument("--input-size", type=int, nargs=2, default=list(default(PREPROCESS, "size")), metavar=("H", "W"))
     model.add_argument("--pixel-mean", type=float, default=default(PREPROCESS, "mean"))
     model.add_argument("--pixel-std", type=float, default=default(PREPROCESS, "std"))
     model.add_argument("--channels", default=default(PREPROCESS, "channels"), choices=["rgb", "bgr"])
     model.add_argument("--device", default=default(SOURCE, "device"))
-    model.add_argument("--align", default=default(SOURCE, "align"),
-                       choices=list(constant("sphere.evaluate.faces:ALIGN")),
-                       help="none: images are aligned, just resized; landmarks: --landmarks list (IJB: its 5pts "
-                            "file); mtcnn: detect here")
+    model.add_argument(
+        "--align",
+        default=default(SOURCE, "align"),
+        choices=list(constant("sphere.evaluate.faces:ALIGN")),
+        help="none: images are aligned, just resized; landmarks: --landmarks list (IJB: its 5pts "
+        "file); mtcnn: detect here",
+    )
     model.add_argument("--landmarks", type=Path, help="5-point list `path<TAB>x1 y1 ... x5 y5`")
     model.add_argument("--mtcnn-weights", type=Path, help="folder with pnet.pt, rnet.pt, onet.pt")
     ijb = p.add_argument_group("IJB-B / IJB-C")
@@ -68,12 +76,38 @@ def evaluate(args: argparse.Namespace) -> None:
     from sphere.evaluate.verify import variants_table
 
     preprocess = Preprocess(tuple(args.input_size), args.pixel_mean, args.pixel_std, args.channels)
-    source = Source(args.embeddings, args.features, args.store, args.model, args.model_format, preprocess,
-                    args.device, args.align, args.landmarks, args.mtcnn_weights)
-    result = score(args.benchmark, source, args.out, args.rule, name=args.name, root=args.root, pairs=args.pairs,
-                   bin=args.bin, meta=args.meta, allow_missing=args.allow_missing, combine=args.combine,
-                   ijb_flip=not args.no_flip, detector_score=args.detector_score, norm_score=args.norm_score,
-                   probe_list=args.probe_list, lists=args.lists, sizes=args.sizes, noise_list=args.noise_list)
+    source = Source(
+        args.embeddings,
+        args.features,
+        args.store,
+        args.model,
+        args.model_format,
+        preprocess,
+        args.device,
+        args.align,
+        args.landmarks,
+        args.mtcnn_weights,
+    )
+    result = score(
+        args.benchmark,
+        source,
+        args.out,
+        args.rule,
+        name=args.name,
+        root=args.root,
+        pairs=args.pairs,
+        bin=args.bin,
+        meta=args.meta,
+        allow_missing=args.allow_missing,
+        combine=args.combine,
+        ijb_flip=not args.no_flip,
+        detector_score=args.detector_score,
+        norm_score=args.norm_score,
+        probe_list=args.probe_list,
+        lists=args.lists,
+        sizes=args.sizes,
+        noise_list=args.noise_list,
+    )
     if args.method and args.rule == "all" and "rules" in result:
         variants_table(result, args.method).to_csv(args.out / "protocol_variants.csv", index=False)
     print(summary_line(result))

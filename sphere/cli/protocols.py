@@ -1,4 +1,5 @@
 """Protocol verbs: the LFW, YTF and MegaFace protocols on `sphere features` output."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,11 +34,16 @@ def ytf(args: argparse.Namespace) -> None:
     splits = read_splits(args.splits)
     features = read_features(args.features, store, args.store)
     videos = video_features(features, store.index["path"].tolist(), args.frame_cap, args.frame_selection)
-    result = {**evaluate_ytf(videos, splits), "aggregation": aggregation_record(
-        args.frame_cap, args.frame_selection), "n_videos": len(videos)}
+    result = {
+        **evaluate_ytf(videos, splits),
+        "aggregation": aggregation_record(args.frame_cap, args.frame_selection),
+        "n_videos": len(videos),
+    }
     runtime.write_text(args.out, json.dumps(result, indent=2) + "\n")
-    print(f"YTF protocol: {100 * result['accuracy_mean']:.2f} +- {100 * result['accuracy_std']:.2f} % "
-          f"({len(result['splits'])} splits), AUC {result['auc']:.4f}")
+    print(
+        f"YTF protocol: {100 * result['accuracy_mean']:.2f} +- {100 * result['accuracy_std']:.2f} % "
+        f"({len(result['splits'])} splits), AUC {result['auc']:.4f}"
+    )
 
 
 def megaface(args: argparse.Namespace) -> None:
@@ -47,17 +53,23 @@ def megaface(args: argparse.Namespace) -> None:
 
     probe, distractor = read_store(args.probe_store), read_store(args.distractor_store)
     result = evaluate_megaface_lists(
-        read_features(args.probe_features, probe, args.probe_store), probe.index["path"].tolist(),
+        read_features(args.probe_features, probe, args.probe_store),
+        probe.index["path"].tolist(),
         read_features(args.distractor_features, distractor, args.distractor_store, mmap=True),
         distractor.index["path"].tolist(),
-        Path(args.probe_list), Path(args.lists), args.sizes or list_sizes(args.lists),
+        Path(args.probe_list),
+        Path(args.lists),
+        args.sizes or list_sizes(args.lists),
         args.noise_list and Path(args.noise_list),
-        None if args.device == "auto" else args.device)
+        None if args.device == "auto" else args.device,
+    )
     runtime.write_text(args.out, json.dumps(result, indent=2) + "\n")
     for r in result["results"]:
         tar = r["verification"]["tar_at_far"][0]
-        print(f"MegaFace {r['distractors']:>8} distractors: rank-1 {100 * r['identification']['rank1']:.2f} %, "
-              f"TAR@FAR=1e-6 {100 * tar['tar']:.2f} %{'' if tar['resolved'] else ' (FAR not resolved)'}")
+        print(
+            f"MegaFace {r['distractors']:>8} distractors: rank-1 {100 * r['identification']['rank1']:.2f} %, "
+            f"TAR@FAR=1e-6 {100 * tar['tar']:.2f} %{'' if tar['resolved'] else ' (FAR not resolved)'}"
+        )
 
 
 def register(verbs: Verbs) -> None:
@@ -75,8 +87,11 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--splits", required=True)
     p.add_argument("--out", required=True, help="metrics JSON file")
     p.add_argument("--frame-cap", type=int, default=default(videos, "cap"), help="at most this many frames per video")
-    p.add_argument("--frame-selection", default=default(videos, "selection"),
-                   choices=list(constant("sphere.protocols.ytf:SELECTIONS")))
+    p.add_argument(
+        "--frame-selection",
+        default=default(videos, "selection"),
+        choices=list(constant("sphere.protocols.ytf:SELECTIONS")),
+    )
     p.set_defaults(func=ytf)
 
     p = verbs.add_parser("megaface", help="MegaFace Challenge 1 rank-1/CMC, TAR@1e-6 and ROC per distractor size")

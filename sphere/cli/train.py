@@ -1,4 +1,5 @@
 """Training verbs: train a method, extract a model's features, export a model for distribution."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """The DAG's bookkeeping verbs: `sphere resources-table` (tables/resources.csv from the Snakemake
 benchmarks) and `sphere tables-page` (one HTML page of a run's tables for `snakemake --report`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,11 @@ from sphere.cli.common import Verbs
 
 
 def register(verbs: Verbs) -> None:
-    p = verbs.add_parser("resources-table", help="wall s, CPU s and max RSS per DAG job from a run's "
-                                                 "Snakemake benchmark files (tables/resources.csv + .md)")
+    p = verbs.add_parser(
+        "resources-table",
+        help="wall s, CPU s and max RSS per DAG job from a run's "
+        "Snakemake benchmark files (tables/resources.csv + .md)",
+    )
     p.add_argument("--run-dir", type=Path, required=True, help="the run folder (its benchmarks/ are read)")
     p.add_argument("--out", type=Path, required=True, help="CSV to write (the .md beside it)")
     p.set_defaults(func=resources_table)
@@ -28,8 +32,10 @@ def resources_table(args: argparse.Namespace) -> None:
     table = write_resources(RunPaths(args.run_dir), args.out)
     if len(table):
         total = table.iloc[-1]
-        print(f"{total['wildcards']}: {total['wall_s']:.0f} s wall, {total['cpu_s']:.0f} s CPU, "
-              f"max RSS {total['max_rss_mb']:.0f} MB")
+        print(
+            f"{total['wildcards']}: {total['wall_s']:.0f} s wall, {total['cpu_s']:.0f} s CPU, "
+            f"max RSS {total['max_rss_mb']:.0f} MB"
+        )
 
 
 def tables_page(args: argparse.Namespace) -> None:

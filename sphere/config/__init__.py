@@ -4,6 +4,7 @@ dataclasses of `sphere.config.sections` by `sphere.config.schema`), resolved per
 Importing this package does not import torch, numpy or jsonschema: loss names and their parameters come
 from the torch-free table `sphere.losses.params`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,10 @@ def validate(config: dict, source: str = "config") -> dict:
             raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(sorted(LOSSES))}")
         unknown = set(method.get("params", {})) - set(loss_params(method["loss"]))
         if unknown:
-            raise ConfigError(f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
-                              f"valid: {loss_params(method['loss'])}")
+            raise ConfigError(
+                f"{where}.params: unknown {sorted(unknown)} for {method['loss']!r}; "
+                f"valid: {loss_params(method['loss'])}"
+            )
     for table, methods in config.get("tables", {}).items():
         for name in set(methods) - set(config["methods"]):
             raise ConfigError(f"{source}: tables.{table}: method {name!r} is not defined under methods")

@@ -9,6 +9,7 @@
   test_identities >= 2 * folds), so `sphere synth` cannot refuse them later;
 - with `paths=True` (check-config), the user's files and folders that must exist.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,10 @@ def schedule_errors(config: dict, method: str) -> list[str]:
         errors.append(f"{steps_key}: {steps} must be strictly increasing")
     late = [s for s in steps if s >= iterations]
     if late:
-        errors.append(f"{steps_key}: step(s) {late} not below {iterations_key} = {iterations}; a step there "
-                      "would never lower the learning rate")
+        errors.append(
+            f"{steps_key}: step(s) {late} not below {iterations_key} = {iterations}; a step there "
+            "would never lower the learning rate"
+        )
     for key in ("log_every", "checkpoint_every"):
         value, where = setting(config, method, key)
         if value < 1:
@@ -56,8 +59,10 @@ def schedule_errors(config: dict, method: str) -> list[str]:
         batch, batch_key = setting(config, method, "batch_size")
         k, k_key = setting(config, method, "images_per_identity")
         if batch < 2 * k:
-            errors.append(f"{batch_key}: {batch} holds fewer than 2 identities of {k_key} = {k} images; "
-                          f"{config['methods'][method]['loss']} needs negative pairs (batch_size >= {2 * k})")
+            errors.append(
+                f"{batch_key}: {batch} holds fewer than 2 identities of {k_key} = {k} images; "
+                f"{config['methods'][method]['loss']} needs negative pairs (batch_size >= {2 * k})"
+            )
     device, device_key = setting(config, method, "device")
     if not DEVICE.match(str(device)):
         errors.append(f"{device_key}: {device!r} is not a device; use auto, cpu, cuda, cuda:N or mps")
@@ -71,8 +76,10 @@ def head_errors(config: dict, method: str) -> list[str]:
     from sphere.losses import create_head
 
     spec = config["methods"][method]
-    errors = [f"methods.{method}.params.{key}: {message}"
-              for key, message in param_errors(spec["loss"], spec.get("params", {}))]
+    errors = [
+        f"methods.{method}.params.{key}: {message}"
+        for key, message in param_errors(spec["loss"], spec.get("params", {}))
+    ]
     if not errors:
         try:
             create_head(spec["loss"], 2, 2, **train_config(config, method).loss_params)

@@ -1,6 +1,7 @@
 """The resolved config of a run (`<run>/config.yaml`): the text the DAG writes, and whether the file on
 disk already holds it. Reading only: the Snakefile decides at parse time whether the config rule must
 run, and a dry run writes nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ writes the file Snakemake and `sphere.config.validate` check a YAML config again
 committed file differs from `render()`. Types come from the annotations (`X | None`: the key may be left
 out), bounds, choices and descriptions from each field's metadata (`sphere.config.fields.setting`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,8 +21,14 @@ from sphere.config.settings import TrainConfig
 
 COMMAND = "python -m sphere.config.schema > workflow/schemas/config.schema.yaml"
 SCALARS = {bool: "boolean", int: "integer", float: "number", str: "string"}
-KEYWORDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum",
-            "multiple_of": "multipleOf", "pattern": "pattern"}
+KEYWORDS = {
+    "ge": "minimum",
+    "gt": "exclusiveMinimum",
+    "le": "maximum",
+    "lt": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "pattern": "pattern",
+}
 DEFS: dict[type, str] = {TrainConfig: "train"}  # sections referenced from more than one place
 
 
@@ -100,8 +107,13 @@ def _section(cls: type) -> dict:
 def json_schema() -> dict:
     """The JSON schema (draft 2020-12) of a run config."""
     body = _section(RunConfig)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "sphere run configuration",
-            "description": RunConfig.__doc__, **body, "$defs": {name: _section(cls) for cls, name in DEFS.items()}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "sphere run configuration",
+        "description": RunConfig.__doc__,
+        **body,
+        "$defs": {name: _section(cls) for cls, name in DEFS.items()},
+    }
 
 
 def render() -> str:

@@ -5,6 +5,7 @@ the template scaled to the model's input, docs/paper.md §3) or, when already al
 or `mtcnn` (detected here with sphere.align's MTCNN; an image without a face is resized whole and
 counted as a fallback). Images stream through in chunks, so set size does not bound memory.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,15 +41,22 @@ def embed_arrays(embedder: Embedder, images: list[np.ndarray], chunk: int = 512)
     size = embedder.preprocess.size
     faces, flips = [], []
     for s in range(0, len(images), chunk):
-        f, g = embedder.embed(np.stack([resize(im, size) for im in images[s:s + chunk]]))
+        f, g = embedder.embed(np.stack([resize(im, size) for im in images[s : s + chunk]]))
         faces.append(f)
         flips.append(g)
     return np.concatenate(faces), np.concatenate(flips)
 
 
-def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "none",
-                landmarks: dict[str, np.ndarray] | None = None, mtcnn_weights: Path | None = None,
-                device: str = "auto", chunk: int = 256) -> tuple[np.ndarray, np.ndarray, dict]:
+def embed_files(
+    embedder: Embedder,
+    root: Path,
+    names: list[str],
+    align: str = "none",
+    landmarks: dict[str, np.ndarray] | None = None,
+    mtcnn_weights: Path | None = None,
+    device: str = "auto",
+    chunk: int = 256,
+) -> tuple[np.ndarray, np.ndarray, dict]:
     """(face, flip, record) of the images `root/name`; `record` says how they were aligned."""
     if align not in ALIGN:
         raise InputError(f"unknown --align {align!r}; expected one of {ALIGN}")
@@ -65,7 +73,7 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
     size = embedder.preprocess.size
     faces, flips, fallback = [], [], 0
     for s in range(0, len(names), chunk):
-        part = names[s:s + chunk]
+        part = names[s : s + chunk]
         images = [read_rgb(Path(root) / n) for n in part]
         if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
             missing = [n for n in part if n not in landmarks]
@@ -75,8 +83,9 @@ def embed_files(embedder: Embedder, root: Path, names: list[str], align: str = "
         elif detector is not None:
             found = detector.detect(images)
             fallback += sum(d is None for d in found)
-            crops = [resize(im, size) if d is None else align_face(im, d.landmarks, size)
-                     for im, d in zip(images, found)]
+            crops = [
+                resize(im, size) if d is None else align_face(im, d.landmarks, size) for im, d in zip(images, found)
+            ]
         else:
             crops = [resize(im, size) for im in images]
         f, g = embedder.embed(np.stack(crops))

@@ -4,6 +4,7 @@
 A sphere model knows its input size and preprocessing ((x - 127.5) / 128, RGB; docs/paper.md §3). Other
 models take them as options: input size, pixel mean and std, channel order (`rgb` or `bgr`).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -19,14 +20,14 @@ from sphere.runtime import pick_device
 
 @dataclass
 class Preprocess:
-    size: tuple[int, int] = (112, 112)   # (height, width)
+    size: tuple[int, int] = (112, 112)  # (height, width)
     mean: float = 127.5
     std: float = 128.0
     channels: str = "rgb"
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         x = images[..., ::-1] if self.channels == "bgr" else images
-        return ((np.ascontiguousarray(x.transpose(0, 3, 1, 2)).astype(np.float32) - self.mean) / self.std)
+        return (np.ascontiguousarray(x.transpose(0, 3, 1, 2)).astype(np.float32) - self.mean) / self.std
 
 
 class Embedder:
@@ -41,7 +42,7 @@ class Embedder:
     def embed(self, images: np.ndarray, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
         face, flip = [], []
         for s in range(0, len(images), batch_size):
-            batch = self.preprocess(images[s:s + batch_size])
+            batch = self.preprocess(images[s : s + batch_size])
             face.append(self.forward(batch))
             flip.append(self.forward(np.ascontiguousarray(batch[..., ::-1])))
         if not face:
@@ -83,14 +84,15 @@ class OnnxEmbedder(Embedder):
             return self.session.run(None, {self.input_name: x})[0].reshape(len(x), -1)
         outs = []
         for s in range(0, len(x), self.fixed_batch):  # a model exported with a fixed batch: pad the last one
-            part = x[s:s + self.fixed_batch]
+            part = x[s : s + self.fixed_batch]
             padded = np.concatenate([part, np.repeat(part[-1:], self.fixed_batch - len(part), 0)])
-            outs.append(self.session.run(None, {self.input_name: padded})[0][:len(part)].reshape(len(part), -1))
+            outs.append(self.session.run(None, {self.input_name: padded})[0][: len(part)].reshape(len(part), -1))
         return np.concatenate(outs)
 
 
-def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device: str = "auto",
-                  model_format: str = "auto") -> Embedder:
+def load_embedder(
+    path: Path | str, preprocess: Preprocess | None = None, device: str = "auto", model_format: str = "auto"
+) -> Embedder:
     """An embedder for a sphere model.pt, a TorchScript file or an .onnx (format from the suffix/content)."""
     path = Path(path)
     if not path.is_file():
@@ -110,8 +112,9 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
 
             height, width = (int(v) for v in state["input_size"])
             # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)
-            return TorchEmbedder(load_model(path, dev), Preprocess((height, width)), dev,
-                                 f"sphere {state['model_name']}")
+            return TorchEmbedder(
+                load_model(path, dev), Preprocess((height, width)), dev, f"sphere {state['model_name']}"
+            )
         if model_format == "sphere":
             raise InputError(f"{path}: not a sphere model.pt (no 'model_name' entry)")
     try:
@@ -119,6 +122,7 @@ def load_embedder(path: Path | str, preprocess: Preprocess | None = None, device
             warnings.simplefilter("ignore", DeprecationWarning)
             module = torch.jit.load(str(path), map_location=dev)
     except Exception as error:
-        raise InputError(f"{path}: neither a sphere model.pt nor a TorchScript file: {str(error).splitlines()[0]}") \
-            from None
+        raise InputError(
+            f"{path}: neither a sphere model.pt nor a TorchScript file: {str(error).splitlines()[0]}"
+        ) from None
     return TorchEmbedder(module, preprocess or Preprocess(), dev, "torchscript")

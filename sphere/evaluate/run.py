@@ -1,4 +1,5 @@
 """`sphere evaluate`: one benchmark, one rule (or all), a JSON per benchmark and a one-line summary."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from sphere.evaluate.sources import Source
 from sphere.evaluate.verify import ALL_RULES, score_verification, variants_table
 
 
-def score_megaface(source: Source, probe_list: Path, lists: Path, sizes: list[int] | None,
-                   noise_list: Path | None) -> dict:
+def score_megaface(
+    source: Source, probe_list: Path, lists: Path, sizes: list[int] | None, noise_list: Path | None
+) -> dict:
     """MegaFace Challenge 1 on an embeddings file whose names cover probes and distractors."""
     import numpy as np
 
@@ -26,12 +28,25 @@ def score_megaface(source: Source, probe_list: Path, lists: Path, sizes: list[in
         raise InputError(f"{emb.source}: MegaFace needs the image names of the embeddings (a `names` array)")
     feats = emb.face if emb.flip is None else np.concatenate([emb.face, emb.flip], 1)
     try:
-        result = evaluate_megaface_lists(feats, emb.names, feats, emb.names, Path(probe_list), Path(lists),
-                                         sizes or list_sizes(lists), noise_list and Path(noise_list))
+        result = evaluate_megaface_lists(
+            feats,
+            emb.names,
+            feats,
+            emb.names,
+            Path(probe_list),
+            Path(lists),
+            sizes or list_sizes(lists),
+            noise_list and Path(noise_list),
+        )
     except KeyError as error:
         raise InputError(f"{emb.source}: {error.args[0].replace('the store', 'these embeddings')}") from None
-    return {"benchmark": "megaface", "rule": "MegaFace devkit (cosine of normalised features)", "standard": True,
-            "features": source.record, **result}
+    return {
+        "benchmark": "megaface",
+        "rule": "MegaFace devkit (cosine of normalised features)",
+        "standard": True,
+        "features": source.record,
+        **result,
+    }
 
 
 def summary_line(result: dict) -> str:
@@ -39,18 +54,23 @@ def summary_line(result: dict) -> str:
     if "accuracy" in result:
         std = "" if result["std"] is None else f" +- {result['std']:.2f}"
         extra = "" if result["standard"] else " NON-STANDARD (pairs missing)"
-        return (f"{name} ({result['rule']} rule): {result['accuracy']:.2f}{std} %, "
-                f"{result['pairs_scored']}/{result['pairs_total']} pairs{extra}")
+        return (
+            f"{name} ({result['rule']} rule): {result['accuracy']:.2f}{std} %, "
+            f"{result['pairs_scored']}/{result['pairs_total']} pairs{extra}"
+        )
     if "tar_at_far" in result:
         tar = {r["far"]: r["tar"] for r in result["tar_at_far"]}
-        return (f"{name} 1:1: TAR@FAR=1e-4 {tar[1e-4]:.2f} %, 1e-5 {tar[1e-5]:.2f} %, "
-                f"{result['pairs_scored']}/{result['pairs_total']} template pairs, {result['seconds']:.1f} s")
+        return (
+            f"{name} 1:1: TAR@FAR=1e-4 {tar[1e-4]:.2f} %, 1e-5 {tar[1e-5]:.2f} %, "
+            f"{result['pairs_scored']}/{result['pairs_total']} template pairs, {result['seconds']:.1f} s"
+        )
     top = result["results"][-1]
     return f"megaface: rank-1 {100 * top['identification']['rank1']:.2f} % at {top['distractors']} distractors"
 
 
-def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", name: str | None = None,
-             **options) -> dict:
+def evaluate(
+    benchmark: str, source: Source, out: Path, rule: str = "released", name: str | None = None, **options
+) -> dict:
     """Score `benchmark`, write `out/<name or benchmark>.json` (and `protocol_variants.csv` for rule 'all')."""
     if benchmark not in BENCHMARKS:
         raise InputError(f"unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
@@ -58,20 +78,36 @@ def evaluate(benchmark: str, source: Source, out: Path, rule: str = "released", 
     if benchmark in IJB_SETS:
         if options.get("meta") is None:
             raise InputError(f"{benchmark} needs --meta, the folder of {benchmark}_face_tid_mid.txt and friends")
-        result = score_ijb(benchmark, source, Path(options["meta"]), options.get("root"),
-                           options.get("ijb_flip", True), options.get("detector_score", False),
-                           options.get("norm_score", False), options.get("allow_missing", False))
+        result = score_ijb(
+            benchmark,
+            source,
+            Path(options["meta"]),
+            options.get("root"),
+            options.get("ijb_flip", True),
+            options.get("detector_score", False),
+            options.get("norm_score", False),
+            options.get("allow_missing", False),
+        )
     elif benchmark == "megaface":
         if options.get("probe_list") is None or options.get("lists") is None:
             raise InputError("megaface needs --probe-list (facescrub_features_list.json) and --lists")
-        result = score_megaface(source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"),
-                                options.get("noise_list"))
+        result = score_megaface(
+            source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"), options.get("noise_list")
+        )
     else:
         if benchmark in BIN_SETS and benchmark != "lfw" and options.get("bin") is None:
             raise InputError(f"{benchmark} is an insightface .bin set: give --bin {benchmark}.bin")
         rules = ALL_RULES if rule == "all" else [rule]
-        result = score_verification(benchmark, source, rules, options.get("pairs"), options.get("bin"),
-                                    options.get("root"), options.get("allow_missing", False), options.get("combine"))
+        result = score_verification(
+            benchmark,
+            source,
+            rules,
+            options.get("pairs"),
+            options.get("bin"),
+            options.get("root"),
+            options.get("allow_missing", False),
+            options.get("combine"),
+        )
     result["seconds_total"] = round(time.perf_counter() - start, 3)
     result["name"] = name or benchmark
     out = Path(out)

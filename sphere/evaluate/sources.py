@@ -1,5 +1,6 @@
 """Where a benchmark's features come from: an embeddings file, the DAG's store features, or a model
 run on the benchmark's images (`sphere evaluate --embeddings | --features/--store | --model`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,8 +32,10 @@ class Source:
     def __post_init__(self) -> None:
         given = [k for k in ("embeddings", "features", "model") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise InputError(f"give exactly one of --embeddings, --features (with --store) or --model (got "
-                             f"{', '.join('--' + g for g in given) or 'none'})")
+            raise InputError(
+                f"give exactly one of --embeddings, --features (with --store) or --model (got "
+                f"{', '.join('--' + g for g in given) or 'none'})"
+            )
         if self.features is not None and self.store is None:
             raise InputError("--features needs --store (the store whose index the rows follow)")
 
@@ -58,9 +61,15 @@ class Source:
 
     def embedder(self):
         embedder = load_embedder(self.model, self.preprocess, self.device, self.model_format)
-        self.record = {"input": "model", "file": str(self.model), "model": embedder.kind,
-                       "input_size": list(embedder.preprocess.size), "pixel_mean": embedder.preprocess.mean,
-                       "pixel_std": embedder.preprocess.std, "channels": embedder.preprocess.channels}
+        self.record = {
+            "input": "model",
+            "file": str(self.model),
+            "model": embedder.kind,
+            "input_size": list(embedder.preprocess.size),
+            "pixel_mean": embedder.preprocess.mean,
+            "pixel_std": embedder.preprocess.std,
+            "channels": embedder.preprocess.channels,
+        }
         return embedder
 
 

@@ -1,6 +1,7 @@
 """Stand-ins the default DAG scores, written in the real formats from its synthetic LFW-style photos:
 an insightface `.bin` of the aligned test pairs, and an IJB-C-format set (loose crops, 5 points,
 templates and media) built from the raw test photos and their landmarks."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,9 @@ from sphere.formats.bin_writer import bin_from_store
 from sphere.formats.ijb import meta_paths
 
 
-def ijb_from_photos(root: Path, landmarks_file: Path, out: Path, name: str = "ijbc", impostors_per_template: int = 20,
-                    seed: int = 0) -> dict[str, Path]:
+def ijb_from_photos(
+    root: Path, landmarks_file: Path, out: Path, name: str = "ijbc", impostors_per_template: int = 20, seed: int = 0
+) -> dict[str, Path]:
     """Each identity's photos (sorted) split into two templates (first half / second half); within a
     template, photos pair up into media (two photos of one 'video'). Genuine pairs: the two templates of
     each identity; impostors: `impostors_per_template` random other-identity templates per template.
@@ -55,8 +57,11 @@ def ijb_from_photos(root: Path, landmarks_file: Path, out: Path, name: str = "ij
     paths["landmarks"].write_text("\n".join(marks) + "\n")
     pairs = [f"{2 * s + 1} {2 * s + 2} 1" for s in range(len(identities))]
     for t in range(1, template + 1):
-        others = [u for u in rng.choice(template, min(impostors_per_template, template), replace=False) + 1
-                  if tid_subject[u] != tid_subject[t]]
+        others = [
+            u
+            for u in rng.choice(template, min(impostors_per_template, template), replace=False) + 1
+            if tid_subject[u] != tid_subject[t]
+        ]
         pairs += [f"{t} {u} 0" for u in others]
     paths["pairs"].write_text("\n".join(pairs) + "\n")
     for key, rows in search.items():

@@ -1,5 +1,6 @@
 """The DAG's tables of `sphere evaluate` results: `protocol_variants.csv` (method x benchmark x rule:
 accuracy, std, difference from the released rule) and `ijb.csv` (method x IJB set: TAR at FAR, CMC)."""
+
 from __future__ import annotations
 
 import json
@@ -38,12 +39,19 @@ def evaluate_tables(results: list[Path], methods: list[str], out_dir: Path) -> l
     written = []
     if variants:
         table = pd.concat(variants, ignore_index=True).rename(
-            columns={"accuracy": "verification_acc", "std": "verification_std"})
-        write_table(table, out_dir / "protocol_variants.csv",
-                    "Verification accuracy (%) of each method under each harness's rule (sphere evaluate)")
+            columns={"accuracy": "verification_acc", "std": "verification_std"}
+        )
+        write_table(
+            table,
+            out_dir / "protocol_variants.csv",
+            "Verification accuracy (%) of each method under each harness's rule (sphere evaluate)",
+        )
         written.append(out_dir / "protocol_variants.csv")
     if ijb:
-        write_table(pd.DataFrame(ijb), out_dir / "ijb.csv",
-                    "IJB 1:1 TAR (%) at FAR and 1:N rank-1 / TPIR at FPIR 0.1 (NIST definition), sphere evaluate")
+        write_table(
+            pd.DataFrame(ijb),
+            out_dir / "ijb.csv",
+            "IJB 1:1 TAR (%) at FAR and 1:N rank-1 / TPIR at FPIR 0.1 (NIST definition), sphere evaluate",
+        )
         written.append(out_dir / "ijb.csv")
     return written

@@ -1,4 +1,5 @@
 """Pair-verification benchmarks (LFW, YTF, insightface .bin sets) under one rule or all of them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,12 @@ def video_embeddings(frames: Embeddings) -> Embeddings:
     except ValueError as error:
         raise InputError(f"{frames.source}: {error}") from None
     names = list(face)
-    return Embeddings(np.stack([face[n] for n in names]), None if flip is None else np.stack([flip[n] for n in names]),
-                      names, frames.source)
+    return Embeddings(
+        np.stack([face[n] for n in names]),
+        None if flip is None else np.stack([flip[n] for n in names]),
+        names,
+        frames.source,
+    )
 
 
 def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_images: list | None) -> Embeddings:
@@ -46,8 +51,9 @@ def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_imag
         videos = list_video_frames(root)
         names = [str(f.relative_to(root)) for v in pairs.items if v in videos for f in videos[v]]
     landmarks = read_landmark_list(source.landmarks) if source.landmarks else None
-    face, flip, record = embed_files(embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights,
-                                     source.device)
+    face, flip, record = embed_files(
+        embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights, source.device
+    )
     source.record.update(record)
     return Embeddings(face, flip, names, str(source.model))
 
@@ -56,8 +62,10 @@ def rows_for_pairs(emb: Embeddings, pairs: PairSet) -> np.ndarray:
     """Embedding row of every item of the pair set (-1 where it has none)."""
     if pairs.line_kind == "pair":  # a .bin set: rows in the file's image order
         if len(emb) != len(pairs.items):
-            raise InputError(f"{emb.source} has {len(emb)} rows but {pairs.source} holds {len(pairs.items)} images "
-                             f"({len(pairs)} pairs); rows must follow the .bin's image order")
+            raise InputError(
+                f"{emb.source} has {len(emb)} rows but {pairs.source} holds {len(pairs.items)} images "
+                f"({len(pairs)} pairs); rows must follow the .bin's image order"
+            )
         return np.arange(len(emb))
     return emb.rows_for(pairs.items)
 
@@ -70,14 +78,20 @@ def check_missing(emb: Embeddings, pairs: PairSet, rows: np.ndarray, allow_missi
     lacking = np.flatnonzero(~keep)
     k = lacking[0]
     item = pairs.items[pairs.first[k]] if rows[pairs.first[k]] < 0 else pairs.items[pairs.second[k]]
-    counts = (f"{len(lacking)} of {len(pairs)} pairs lack an embedding; the benchmark needs {len(pairs.items)} "
-              f"images, {emb.source} has {len(emb)} rows")
+    counts = (
+        f"{len(lacking)} of {len(pairs)} pairs lack an embedding; the benchmark needs {len(pairs.items)} "
+        f"images, {emb.source} has {len(emb)} rows"
+    )
     if not keep.any():
-        raise InputError(f"{pairs.source}: no pair has both embeddings ({counts}); are the names relative to the "
-                         f"benchmark's image root?")
+        raise InputError(
+            f"{pairs.source}: no pair has both embeddings ({counts}); are the names relative to the "
+            f"benchmark's image root?"
+        )
     if not allow_missing:
-        raise InputError(f"{pairs.source}:{pairs.lines[k]}: {item!r} has no embedding in {emb.source} ({counts}; "
-                         f"--allow-missing scores the rest, marked non-standard)")
+        raise InputError(
+            f"{pairs.source}:{pairs.lines[k]}: {item!r} has no embedding in {emb.source} ({counts}; "
+            f"--allow-missing scores the rest, marked non-standard)"
+        )
     return keep
 
 
@@ -98,18 +112,31 @@ def _rule_inputs(emb: Embeddings, pairs: PairSet, rule: str, combine: str | None
     r1, r2 = rows[pairs.first], rows[pairs.second]
     if pairs.benchmark != "ytf":
         flip = emb.flip
-        return (emb.face[r1], emb.face[r2], None if flip is None else flip[r1], None if flip is None else flip[r2],
-                combine)
+        return (
+            emb.face[r1],
+            emb.face[r2],
+            None if flip is None else flip[r1],
+            None if flip is None else flip[r2],
+            combine,
+        )
     how = combine or DEFAULT_COMBINE[rule]
-    videos = video_embeddings(Embeddings(combine_halves(emb.face, emb.flip, how).astype(np.float32), None,
-                                         emb.names, emb.source))
+    videos = video_embeddings(
+        Embeddings(combine_halves(emb.face, emb.flip, how).astype(np.float32), None, emb.names, emb.source)
+    )
     v = videos.rows_for(pairs.items)
     return videos.face[v[pairs.first]], videos.face[v[pairs.second]], None, None, how
 
 
-def score_verification(benchmark: str, source: Source, rules: list[str], pairs_file: Path | None = None,
-                       bin_file: Path | None = None, root: Path | None = None, allow_missing: bool = False,
-                       combine: str | None = None) -> dict:
+def score_verification(
+    benchmark: str,
+    source: Source,
+    rules: list[str],
+    pairs_file: Path | None = None,
+    bin_file: Path | None = None,
+    root: Path | None = None,
+    allow_missing: bool = False,
+    combine: str | None = None,
+) -> dict:
     """Every requested rule on one benchmark; the first rule's figures head the result."""
     pairs, bin_images = load_pairs(benchmark, pairs_file, bin_file)
     emb = model_embeddings(source, pairs, root, bin_images) if source.kind == "model" else source.precomputed()
@@ -120,20 +147,34 @@ def score_verification(benchmark: str, source: Source, rules: list[str], pairs_f
     for rule in rules:
         f1, f2, g1, g2, how = _rule_inputs(emb, scored, rule, combine, rows)
         try:
-            results[rule] = score_rule(rule, f1, f2, scored.same, scored.folds, g1, g2, how,
-                                       subtract_mean=benchmark != "ytf")
+            results[rule] = score_rule(
+                rule, f1, f2, scored.same, scored.folds, g1, g2, how, subtract_mean=benchmark != "ytf"
+            )
         except InputError as error:
             if rule == rules[0] or len(rules) == 1:
                 raise InputError(f"{pairs.source}: {error}") from None
             # under --rule all a rule the pair list cannot satisfy (e.g. < 10 pairs) is reported, not fatal
-            results[rule] = {"rule": rule, "source": SOURCES[rule], "accuracy": None, "std": None,
-                             "combine": how or DEFAULT_COMBINE[rule], "not_scored": str(error)}
+            results[rule] = {
+                "rule": rule,
+                "source": SOURCES[rule],
+                "accuracy": None,
+                "std": None,
+                "combine": how or DEFAULT_COMBINE[rule],
+                "not_scored": str(error),
+            }
         if benchmark == "ytf":
             results[rule]["combine"] = f"{how} per frame, then video mean (sphere.protocols.ytf)"
     head = results[rules[0]]
-    out = {"benchmark": benchmark, **head, "pairs_scored": int(keep.sum()), "pairs_total": len(pairs),
-           "standard": bool(keep.all()), "pairs_file": pairs.source, "features": source.record,
-           "flip_given": emb.flip is not None}
+    out = {
+        "benchmark": benchmark,
+        **head,
+        "pairs_scored": int(keep.sum()),
+        "pairs_total": len(pairs),
+        "standard": bool(keep.all()),
+        "pairs_file": pairs.source,
+        "features": source.record,
+        "flip_given": emb.flip is not None,
+    }
     if len(rules) > 1:
         out["rules"] = results
     return out
@@ -147,11 +188,21 @@ def variants_table(result: dict, method: str | None = None) -> pd.DataFrame:
     def r4(x):
         return None if x is None else round(x, 4)
 
-    rows = [{**({"method": method} if method else {}), "benchmark": result.get("name", result["benchmark"]), "rule": r,
-             "accuracy": r4(v["accuracy"]), "std": r4(v["std"]),
-             "diff_vs_released": None if base is None or v["accuracy"] is None else round(v["accuracy"] - base, 4),
-             "combine": v["combine"], "pairs_scored": result["pairs_scored"], "standard": result["standard"],
-             "source": v["source"]} for r, v in rules.items()]
+    rows = [
+        {
+            **({"method": method} if method else {}),
+            "benchmark": result.get("name", result["benchmark"]),
+            "rule": r,
+            "accuracy": r4(v["accuracy"]),
+            "std": r4(v["std"]),
+            "diff_vs_released": None if base is None or v["accuracy"] is None else round(v["accuracy"] - base, 4),
+            "combine": v["combine"],
+            "pairs_scored": result["pairs_scored"],
+            "standard": result["standard"],
+            "source": v["source"],
+        }
+        for r, v in rules.items()
+    ]
     return pd.DataFrame(rows)
 
 

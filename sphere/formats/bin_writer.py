@@ -1,6 +1,7 @@
 """Writer of insightface verification `.bin` sets (the format `verification_bin` reads): a pickle of
 (list of encoded images, list of bool issame), images 2i and 2i+1 forming pair i. Used for the
 stand-ins the default DAG scores (cfp_fp, agedb_30, ... have no synthetic source of their own)."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,9 @@ def encode(image: np.ndarray, fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def write_verification_bin(path: Path | str, images: list[np.ndarray] | np.ndarray, same: list[bool] | np.ndarray,
-                           fmt: str = "PNG") -> Path:
+def write_verification_bin(
+    path: Path | str, images: list[np.ndarray] | np.ndarray, same: list[bool] | np.ndarray, fmt: str = "PNG"
+) -> Path:
     """Write `path`; `images` holds 2 x len(same) H x W x 3 uint8 RGB faces in pair order."""
     same = [bool(s) for s in same]
     if len(images) != 2 * len(same):

@@ -2,6 +2,7 @@
 
 The outcome goes into the store index's `detection` column (docs/formats.md, Store): 'detected', 'fallback' or 'given'.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,6 +42,8 @@ def read_detections(path: Path) -> dict[str, str]:
     bad = table[~table["detection"].isin(DETECTION_STATES) | table["path"].isna()]
     if len(bad):
         row = bad.index[0]
-        raise InputError(f"{path}:{row + 2}: unknown detection outcome {bad['detection'].iloc[0]!r} for "
-                         f"{bad['path'].iloc[0]!r}; valid: {', '.join(DETECTION_STATES)}")
+        raise InputError(
+            f"{path}:{row + 2}: unknown detection outcome {bad['detection'].iloc[0]!r} for "
+            f"{bad['path'].iloc[0]!r}; valid: {', '.join(DETECTION_STATES)}"
+        )
     return dict(zip(table["path"], table["detection"]))

@@ -5,6 +5,7 @@
 
 Files are loaded with `allow_pickle=False`: object arrays and pickles are refused, never executed.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -18,9 +19,9 @@ from sphere.errors import InputError
 
 @dataclass
 class Embeddings:
-    face: np.ndarray                 # N x D
-    flip: np.ndarray | None          # N x D or None
-    names: list[str] | None          # N names or None (row order)
+    face: np.ndarray  # N x D
+    flip: np.ndarray | None  # N x D or None
+    names: list[str] | None  # N names or None (row order)
     source: str
 
     def __len__(self) -> int:
@@ -62,8 +63,10 @@ def float_matrix(array: np.ndarray, key: str, source: str) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
     if len(bad):
         rows = ", ".join(str(int(r)) for r in bad[:5])
-        raise InputError(f"{source}: '{key}' has non-finite values (NaN or inf) in {len(bad)} row(s): "
-                         f"{rows}{', ...' if len(bad) > 5 else ''} (0-based)")
+        raise InputError(
+            f"{source}: '{key}' has non-finite values (NaN or inf) in {len(bad)} row(s): "
+            f"{rows}{', ...' if len(bad) > 5 else ''} (0-based)"
+        )
     return array.astype(np.float32, copy=False)
 
 
@@ -111,8 +114,9 @@ def read_embeddings(path: Path | str) -> Embeddings:
     return Embeddings(face, flip, names, source)
 
 
-def write_embeddings(path: Path | str, face: np.ndarray, names: list[str] | None = None,
-                     flip: np.ndarray | None = None) -> Path:
+def write_embeddings(
+    path: Path | str, face: np.ndarray, names: list[str] | None = None, flip: np.ndarray | None = None
+) -> Path:
     """Write an embeddings `.npz` in the format `read_embeddings` accepts."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

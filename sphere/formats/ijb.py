@@ -10,6 +10,7 @@ IJB-C meta files), and a writer of stand-ins in the same format.
 Readers parse with pandas' C parser (15.7M pairs in seconds) and name the file and line of the
 first bad value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,14 @@ def _table(path: Path | str, columns: int, header: bool = False, dtype: dict | N
         except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
             pass  # re-read as text below to say where
     try:
-        frame = pd.read_csv(path, sep=r"\s+" if not header else ",", header=0 if header else None,
-                            dtype=str, engine="c", skipinitialspace=True)
+        frame = pd.read_csv(
+            path,
+            sep=r"\s+" if not header else ",",
+            header=0 if header else None,
+            dtype=str,
+            engine="c",
+            skipinitialspace=True,
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: {str(error).strip()}") from None
     if not header and frame.shape[1] != columns:
@@ -54,8 +61,10 @@ def _numbers(frame: pd.DataFrame, column, path, kind: str, offset: int) -> np.nd
     if len(bad) == 0 and kind == "int" and not (values == values.round()).all():
         bad = np.flatnonzero((values != values.round()).to_numpy())
     if len(bad):
-        raise InputError(f"{path}:{bad[0] + offset}: expected {'an integer' if kind == 'int' else 'a number'}, "
-                         f"got {frame[column].iloc[bad[0]]!r} ({len(bad)} bad line(s))")
+        raise InputError(
+            f"{path}:{bad[0] + offset}: expected {'an integer' if kind == 'int' else 'a number'}, "
+            f"got {frame[column].iloc[bad[0]]!r} ({len(bad)} bad line(s))"
+        )
     return values.to_numpy(np.int64 if kind == "int" else np.float64)
 
 
@@ -105,8 +114,12 @@ def read_1n_csv(path: Path | str) -> SearchTable:
     if missing:
         raise InputError(f"{path}:1: header lacks {sorted(missing)} (has {list(frame.columns)})")
     medias = _numbers(frame, "SIGHTING_ID", path, "int", 2) if "SIGHTING_ID" in frame.columns else None
-    return SearchTable(_numbers(frame, "TEMPLATE_ID", path, "int", 2), _numbers(frame, "SUBJECT_ID", path, "int", 2),
-                       [f.strip() for f in frame["FILENAME"].tolist()], medias)
+    return SearchTable(
+        _numbers(frame, "TEMPLATE_ID", path, "int", 2),
+        _numbers(frame, "SUBJECT_ID", path, "int", 2),
+        [f.strip() for f in frame["FILENAME"].tolist()],
+        medias,
+    )
 
 
 def meta_paths(meta_dir: Path | str, name: str) -> dict[str, Path]:

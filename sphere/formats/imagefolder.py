@@ -31,8 +31,9 @@ def list_image_folder(root: Path, min_images: int = 1) -> pd.DataFrame:
     counts = table["identity"].value_counts()
     table = table[table["identity"].map(counts) >= min_images].reset_index(drop=True)
     if table.empty:
-        raise InputError(f"{root}: no identity folder with at least {min_images} image(s) "
-                         f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+        raise InputError(
+            f"{root}: no identity folder with at least {min_images} image(s) ({', '.join(sorted(IMAGE_SUFFIXES))})"
+        )
     names = sorted(table["identity"].unique())
     table["label"] = table["identity"].map({n: i for i, n in enumerate(names)}).astype("int64")
     return table

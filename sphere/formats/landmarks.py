@@ -2,6 +2,7 @@
 
 Points: left eye, right eye, nose tip, left mouth corner, right mouth corner (image left/right).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,10 @@ def check_points(points: np.ndarray) -> None:
     """Refuse a degenerate layout (the 5 points coinciding): the least-squares similarity has no solution."""
     spread = float(np.sqrt(((points - points.mean(0)) ** 2).sum(1).mean()))
     if spread < MIN_SPREAD_PX:
-        raise ValueError(f"degenerate landmarks: the 5 points lie within {spread:.3g} px of their centre "
-                         f"(at least {MIN_SPREAD_PX} px needed for a similarity transform)")
+        raise ValueError(
+            f"degenerate landmarks: the 5 points lie within {spread:.3g} px of their centre "
+            f"(at least {MIN_SPREAD_PX} px needed for a similarity transform)"
+        )
 
 
 def read_landmarks(path: Path | str) -> dict[str, np.ndarray]:
@@ -45,8 +48,9 @@ def read_landmarks(path: Path | str) -> dict[str, np.ndarray]:
             points = np.array(finite_floats(fields[1:], "coordinates"), np.float32).reshape(5, 2)
             check_points(points)
             if fields[0] in first_line and not np.array_equal(points, landmarks[fields[0]]):
-                raise ValueError(f"{fields[0]!r} listed again with other points "
-                                 f"(first at line {first_line[fields[0]]})")
+                raise ValueError(
+                    f"{fields[0]!r} listed again with other points (first at line {first_line[fields[0]]})"
+                )
         except ValueError as error:
             raise InputError(f"{path}:{lineno}: {error}") from None
         landmarks[fields[0]] = points

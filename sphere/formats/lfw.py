@@ -1,4 +1,5 @@
 """LFW View-2 `pairs.txt` (docs/formats.md): `10 300`, then per fold 300 same and 300 different lines."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,10 @@ def read_pairs(path: Path | str, min_folds: int = 2) -> list[Pair]:
         raise InputError(f"{path}:{first}: header must be '<folds> <pairs per half-fold>', got {top!r}")
     folds, half = int(header[0]), int(header[1])
     if folds < min_folds or half < 1:
-        raise InputError(f"{path}:{first}: need at least {min_folds} folds of 1 + 1 pairs (thresholds come from the "
-                         f"other folds), header says {folds} folds of {half} + {half}")
+        raise InputError(
+            f"{path}:{first}: need at least {min_folds} folds of 1 + 1 pairs (thresholds come from the "
+            f"other folds), header says {folds} folds of {half} + {half}"
+        )
     expected = folds * 2 * half
     if len(body) != expected:
         raise InputError(f"{path}: header promises {folds} folds x {2 * half} pairs = {expected}, found {len(body)}")
@@ -54,11 +57,13 @@ def read_pairs(path: Path | str, min_folds: int = 2) -> list[Pair]:
         try:
             where = f"{path}:{lineno}"
             if want_same and len(fields) == 3:
-                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True,
-                                  where))
+                pairs.append(
+                    Pair(fold, image_path(fields[0], fields[1]), image_path(fields[0], fields[2]), True, where)
+                )
             elif not want_same and len(fields) == 4:
-                pairs.append(Pair(fold, image_path(fields[0], fields[1]), image_path(fields[2], fields[3]), False,
-                                  where))
+                pairs.append(
+                    Pair(fold, image_path(fields[0], fields[1]), image_path(fields[2], fields[3]), False, where)
+                )
             else:
                 kind = "same-person 'name n1 n2'" if want_same else "different-person 'name1 n1 name2 n2'"
                 raise ValueError(f"expected a {kind} line")

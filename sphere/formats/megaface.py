@@ -13,6 +13,7 @@ Facts relied on (devkit README and `matio.py`, public users of the devkit):
   per line; blank lines and lines starting with '#' are ignored and, where a line has
   tab-separated fields, the last field is the path.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,10 +58,12 @@ def read_feature_bin(path: Path | str) -> np.ndarray:
     if cols != 1 or elem_size != 4 or cv_type != CV_32F or rows <= 0:
         raise InputError(
             f"{path}: header (rows={rows}, cols={cols}, elem_size={elem_size}, type={cv_type}) is not "
-            f"a float32 column vector (rows>0, cols=1, elem_size=4, type={CV_32F})")
+            f"a float32 column vector (rows>0, cols=1, elem_size=4, type={CV_32F})"
+        )
     if len(data) != HEADER.size + 4 * rows:
-        raise InputError(f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), "
-                         f"file has {len(data)} bytes")
+        raise InputError(
+            f"{path}: header promises {rows} floats ({HEADER.size + 4 * rows} bytes), file has {len(data)} bytes"
+        )
     vec = np.frombuffer(data, dtype="<f4", offset=HEADER.size).astype(np.float32)
     if not np.isfinite(vec).all():
         raise InputError(f"{path}: value {int(np.flatnonzero(~np.isfinite(vec))[0])} of {rows} is not finite")

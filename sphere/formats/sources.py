@@ -6,6 +6,7 @@ several roots (e.g. CelebA in-the-wild photos plus CelebA aligned crops, whose i
 each path is prefixed by its root's folder name, `<root name>/<identity>/<file>`, while the identity stays
 the `<identity>` folder name: the same identity in two roots is one class.
 """
+
 from __future__ import annotations
 
 from collections.abc import Set

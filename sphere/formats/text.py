@@ -3,6 +3,7 @@
 Every text reader goes through `read_lines`, so a missing file, a folder, or bytes that are not UTF-8
 are one InputError naming the file (and the line of the first bad byte).
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,9 @@ def read_text(path: Path | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not UTF-8 text (byte {data[error.start]:#04x} at offset "
-                         f"{error.start})") from None
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})"
+        ) from None
 
 
 def read_lines(path: Path | str) -> list[str]:

@@ -15,6 +15,7 @@ Facts relied on (from the database README shipped with YouTubeFaces.tar, and pub
   7-field variant `split, pair, first name, second name, first video, second video, is same`
   (video as `name/video` or a bare video number) is also accepted in case a copy uses it.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,12 @@ class FaceBox:
     @property
     def corners(self) -> tuple[float, float, float, float]:
         """(x1, y1, x2, y2) of the box."""
-        return (self.cx - self.width / 2, self.cy - self.height / 2,
-                self.cx + self.width / 2, self.cy + self.height / 2)
+        return (
+            self.cx - self.width / 2,
+            self.cy - self.height / 2,
+            self.cx + self.width / 2,
+            self.cy + self.height / 2,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,7 @@ def read_labeled_faces(path: Path | str) -> dict[str, list[FaceBox]]:
         except ValueError as error:
             raise InputError(f"{path}:{lineno}: {error}") from None
         key = f"{name}/{video}"
-        boxes.setdefault(key, []).append(
-            FaceBox(key, int(match["frame"]), f"{key}/{file}", cx, cy, width, height))
+        boxes.setdefault(key, []).append(FaceBox(key, int(match["frame"]), f"{key}/{file}", cx, cy, width, height))
     return {key: sorted(b, key=lambda box: box.frame) for key, b in boxes.items()}
 
 

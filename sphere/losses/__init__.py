@@ -4,14 +4,25 @@ Importing the package does not import torch: the heads (and their registration) 
 `HEADS`, `Head`, `HeadOutput`, `create_head` or `head_params`, so the torch-free tables
 `sphere.losses.params` and `sphere.losses.ranges` serve the config alone.
 """
+
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
 __all__ = ["HEADS", "Head", "HeadOutput", "create_head", "head_params"]
-MODULES = ("arcface", "asoftmax", "center", "contrastive", "cosface", "lsoftmax", "normface", "softmax",
-           "sphereface_r", "triplet")
+MODULES = (
+    "arcface",
+    "asoftmax",
+    "center",
+    "contrastive",
+    "cosface",
+    "lsoftmax",
+    "normface",
+    "softmax",
+    "sphereface_r",
+    "triplet",
+)
 
 
 def __getattr__(name: str) -> Any:

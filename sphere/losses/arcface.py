@@ -1,4 +1,5 @@
 """ArcFace (Deng et al., CVPR 2019): additive angular margin, docs/paper.md §1."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """A-Softmax (SphereFace), docs/paper.md §1 (paper Sec. 3.2, Eq. 6-7): angular margin m on normalised class weights."""
+
 from __future__ import annotations
 
 import math
@@ -138,8 +139,9 @@ class ASoftmaxHead(Head):
         if gradient not in GRADIENTS:
             raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
         if gradient == "released" and m not in RELEASED_M:
-            raise ValueError(f"gradient 'released' exists for m in {list(RELEASED_M)} only (got m={m}); "
-                             "use gradient: exact")
+            raise ValueError(
+                f"gradient 'released' exists for m in {list(RELEASED_M)} only (got m={m}); use gradient: exact"
+            )
         if gradient == "released" and not (self.normalize_weights and renormalise):
             raise ValueError("gradient 'released' needs renormalised unit class weights (renormalise: true)")
         self.m, self.gradient, self.renormalise = m, gradient, renormalise

@@ -1,4 +1,5 @@
 """What every loss head shares: it owns its weights and returns the loss (OpenSphere's shape)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -14,6 +14,7 @@ Defaults: loss_weight = 0.008, the weight of the released face example of the au
 (ydwen/caffe-face, face_train_test.prototxt, CASIA-WebFace with 10,572 classes; the paper's Sec. 4
 uses lambda = 0.003 with its own data); center_lr = alpha = 0.5, the paper's value.
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,9 +31,7 @@ from sphere.models.init import xavier_
 class CenterHead(Head):
     """A free linear classifier with bias plus one centre per class."""
 
-    def __init__(
-        self, feature_dim: int, num_classes: int, loss_weight: float = 0.008, center_lr: float = 0.5
-    ) -> None:
+    def __init__(self, feature_dim: int, num_classes: int, loss_weight: float = 0.008, center_lr: float = 0.5) -> None:
         super().__init__(feature_dim, num_classes)
         if loss_weight < 0 or center_lr < 0:
             raise ValueError(f"loss_weight and center_lr must be >= 0, got {loss_weight!r}, {center_lr!r}")

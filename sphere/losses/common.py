@@ -1,4 +1,5 @@
 """Pieces shared by the loss heads: precision of the margin math and cosine logits (docs/paper.md §1)."""
+
 from __future__ import annotations
 
 import torch

@@ -10,6 +10,7 @@ Defaults: margin = 1.0 (the negative margin of pytorch-metric-learning's Contras
 features: negatives pushed past 60 degrees); loss_weight = 1.0, a harness choice: the paper chose the
 auxiliary weights by cross-validation and does not publish them.
 """
+
 from __future__ import annotations
 
 import torch
@@ -32,9 +33,7 @@ class ContrastiveHead(Head):
 
     needs_pairs = True
 
-    def __init__(
-        self, feature_dim: int, num_classes: int, loss_weight: float = 1.0, margin: float = 1.0
-    ) -> None:
+    def __init__(self, feature_dim: int, num_classes: int, loss_weight: float = 1.0, margin: float = 1.0) -> None:
         super().__init__(feature_dim, num_classes)
         if loss_weight < 0 or margin <= 0:
             raise ValueError(f"need loss_weight >= 0 and margin > 0, got {loss_weight!r}, {margin!r}")

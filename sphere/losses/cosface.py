@@ -1,4 +1,5 @@
 """CosFace / AM-Softmax (Wang et al., CVPR 2018): additive cosine margin, docs/paper.md §1."""
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ Same psi and lambda annealing as A-Softmax, but the class weights keep their nor
 i.e. the plain inner product W_j^T x (no bias). The annealing defaults are the released SphereFace ones
 (base 1000, gamma 0.12, power 1, lambda_min 5) so that the two losses differ only in the weight norm.
 """
+
 from __future__ import annotations
 
 from sphere.losses.asoftmax import ASoftmaxHead
@@ -30,6 +31,8 @@ class LSoftmaxHead(ASoftmaxHead):
         gradient: str = "exact",
     ) -> None:
         if gradient != "exact":
-            raise ValueError(f"gradient {gradient!r} is not available for lsoftmax: only 'exact' "
-                             "(the released gradient is SphereFace's, for unit class weights)")
+            raise ValueError(
+                f"gradient {gradient!r} is not available for lsoftmax: only 'exact' "
+                "(the released gradient is SphereFace's, for unit class weights)"
+            )
         super().__init__(feature_dim, num_classes, m, base, gamma, power, lambda_min, gradient, renormalise=False)

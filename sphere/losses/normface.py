@@ -3,6 +3,7 @@
 Also the base of the other normalised heads (CosFace, ArcFace, SphereFace-R): they change only
 `target(cos_y)`, the target-class cosine before scaling by s.
 """
+
 from __future__ import annotations
 
 import torch

@@ -3,6 +3,7 @@ whether it needs P x K batches. The config reads this table without importing to
 (`sphere.losses.registry.register`) refuses a head whose signature or `needs_pairs` disagrees with it.
 Parameter ranges are the companion table `sphere.losses.ranges.PARAM_RANGES`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

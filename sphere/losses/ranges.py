@@ -7,6 +7,7 @@ formulas implemented), ArcFace m in [0, pi) (cos(theta + m) must stay decreasing
 SphereFace-R m >= 1, additive margins and scales positive or zero as their papers define them.
 A test checks that each head's own constructor agrees where it checks too.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,14 +66,27 @@ PARAM_RANGES: dict[str, dict[str, Range]] = {
 
 
 # what each parameter is, for messages ("asoftmax margin m takes one of 1, 2, 3, 4, 5")
-MEANING = {"m": "margin", "margin": "margin", "s": "scale", "loss_weight": "loss weight",
-           "center_lr": "centre learning rate", "base": "annealing", "gamma": "annealing", "power": "annealing",
-           "lambda_min": "annealing"}
+MEANING = {
+    "m": "margin",
+    "margin": "margin",
+    "s": "scale",
+    "loss_weight": "loss weight",
+    "center_lr": "centre learning rate",
+    "base": "annealing",
+    "gamma": "annealing",
+    "power": "annealing",
+    "lambda_min": "annealing",
+}
 
 
 def param_errors(loss: str, params: dict) -> list[tuple[str, str]]:
     """(parameter, message) for every parameter outside its head's accepted range."""
     ranges = PARAM_RANGES.get(loss, {})
-    return [(name, f"{value!r} is not allowed; {loss} {MEANING.get(name, 'parameter')} {name} takes "
-                   f"{ranges[name].describe()}")
-            for name, value in params.items() if name in ranges and not ranges[name].accepts(value)]
+    return [
+        (
+            name,
+            f"{value!r} is not allowed; {loss} {MEANING.get(name, 'parameter')} {name} takes {ranges[name].describe()}",
+        )
+        for name, value in params.items()
+        if name in ranges and not ranges[name].accepts(value)
+    ]

@@ -1,4 +1,5 @@
 """One registry of loss heads: name -> head class (timm's `create_model` shape)."""
+
 from __future__ import annotations
 
 import inspect
@@ -18,8 +19,10 @@ def register(name: str) -> Callable[[H], H]:
             raise ValueError(f"loss head {name!r} registered twice")
         spec, params = LOSSES.get(name), _signature(cls)
         if spec is None or list(spec.params) != params or spec.needs_pairs != cls.needs_pairs:
-            raise ValueError(f"loss head {name!r} ({params}, needs_pairs={cls.needs_pairs}) disagrees with "
-                             f"sphere.losses.params.LOSSES ({spec})")
+            raise ValueError(
+                f"loss head {name!r} ({params}, needs_pairs={cls.needs_pairs}) disagrees with "
+                f"sphere.losses.params.LOSSES ({spec})"
+            )
         HEADS[name] = cls
         return cls
 

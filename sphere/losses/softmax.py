@@ -1,4 +1,5 @@
 """Original softmax: a free linear classifier with bias (docs/paper.md §1, paper Eq. 3)."""
+
 from __future__ import annotations
 
 import torch

@@ -10,6 +10,7 @@ Characteristic gradient detachment: the logit is s (cos_y + (psi(theta_y) - cos_
 s psi(theta_y) but the gradient is that of s cos_y: the margin shapes the loss without its steep, unstable
 derivative. Non-target logits are s cos(theta_j).
 """
+
 from __future__ import annotations
 
 import math

@@ -8,6 +8,7 @@ min D(a, n) over D(a, n) > D(a, p)); where no negative is farther, the farthest 
 max(0, D(a, p) - D(a, n) + margin). Default margin 0.2, FaceNet's alpha. A batch with no such pair
 gives a zero loss still attached to the graph.
 """
+
 from __future__ import annotations
 
 import torch

@@ -7,6 +7,7 @@ FC1 and the classifier with Caffe's `xavier`: uniform in +-sqrt(3 / fan_in), fan
 `init_scheme` makes it the one every `xavier_` call inside the block uses, so that the models and the loss
 heads, which own their weights, need no extra argument.
 """
+
 from __future__ import annotations
 
 import contextlib

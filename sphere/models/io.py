@@ -1,4 +1,5 @@
 """A trained network on disk (`model.pt`: FC1 weights and how to rebuild the net) and its input transform."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,16 @@ def to_input(batch: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
 def save_model(weights: dict, cfg: TrainConfig, input_size: tuple[int, int], out_dir: Path, status: dict) -> None:
     """The FC1 network for feature extraction, and `status.json` saying how its training ended (both atomic)."""
     with runtime.atomic_path(out_dir / "model.pt") as tmp:
-        torch.save({"model": weights, "model_name": cfg.model, "width": cfg.width, "feature_dim": cfg.feature_dim,
-                    "input_size": list(input_size)}, tmp)
+        torch.save(
+            {
+                "model": weights,
+                "model_name": cfg.model,
+                "width": cfg.width,
+                "feature_dim": cfg.feature_dim,
+                "input_size": list(input_size),
+            },
+            tmp,
+        )
     runtime.write_text(out_dir / "status.json", json.dumps(status) + "\n")
 
 
@@ -43,8 +52,12 @@ def read_model_state(path: Path | str, device: torch.device | str = "cpu") -> di
 def load_model(path: Path | str, device: torch.device | str = "cpu") -> nn.Module:
     """The FC1 network saved by `train` (float32, whatever the file's precision), in eval mode."""
     state = read_model_state(path, device)
-    model = create_model(state["model_name"], width=state["width"], feature_dim=state["feature_dim"],
-                         input_size=tuple(state["input_size"]))
+    model = create_model(
+        state["model_name"],
+        width=state["width"],
+        feature_dim=state["feature_dim"],
+        input_size=tuple(state["input_size"]),
+    )
     model.load_state_dict(state["model"])
     return model.to(device).eval()
 

@@ -1,4 +1,5 @@
 """Networks by name: `create_model("sphereface20", width=0.25, input_size=(56, 48))`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

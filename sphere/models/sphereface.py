@@ -1,4 +1,5 @@
 """SphereFace-4/10/20/36/64 (docs/paper.md §2, paper Table 2): four stride-2 stages with PReLU residual units."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Angle statistics of test features (docs/paper.md §1 Appendix, §4 Fig. 5)."""
+
 from __future__ import annotations
 
 import numpy as np

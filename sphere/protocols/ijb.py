@@ -7,6 +7,7 @@ the mean over the media's images. Template feature: the sum over its media, L2-n
 cosine. Everything is vectorised (segment sums over sorted groups), so an IJB-C-sized set
 (23K templates, 15.7M pairs) scores in seconds to a minute on a CPU.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,12 +18,20 @@ from sphere.protocols.verification import l2_normalise, roc_curve
 FARS = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 FPIRS = (1e-3, 1e-2, 1e-1)
 RANKS = (1, 5, 10, 20)
-FPIR_DEFINITION = ("NIST IJB-C (Maze et al. 2018): FPIR(t) = share of non-mated probe templates whose top gallery "
-                   "score exceeds t; TPIR(t) = share of mated probe templates whose mate is rank 1 and scores above t")
+FPIR_DEFINITION = (
+    "NIST IJB-C (Maze et al. 2018): FPIR(t) = share of non-mated probe templates whose top gallery "
+    "score exceeds t; TPIR(t) = share of mated probe templates whose mate is rank 1 and scores above t"
+)
 
 
-def image_features(face: np.ndarray, flip: np.ndarray | None = None, scores: np.ndarray | None = None,
-                   use_flip: bool = True, detector_score: bool = False, norm_score: bool = False) -> np.ndarray:
+def image_features(
+    face: np.ndarray,
+    flip: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
+    use_flip: bool = True,
+    detector_score: bool = False,
+    norm_score: bool = False,
+) -> np.ndarray:
     """Per-image input features of the template pooling (eval_ijbc.py's F1 / N1 / D1 switches)."""
     feats = np.asarray(face, np.float32)
     if use_flip and flip is not None:
@@ -72,7 +81,7 @@ def pair_scores(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, chun
     n = len(features)
     if len(rows1) < 0.01 * n * n:
         for s in range(0, len(rows1), chunk):
-            out[s:s + chunk] = np.einsum("ij,ij->i", features[rows1[s:s + chunk]], features[rows2[s:s + chunk]])
+            out[s : s + chunk] = np.einsum("ij,ij->i", features[rows1[s : s + chunk]], features[rows2[s : s + chunk]])
         return out
     block = max(1, min(2048, 2**26 // n))  # one block of similarities: at most 256 MB of float32
     order = np.argsort(rows1, kind="stable")
@@ -81,7 +90,7 @@ def pair_scores(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, chun
     for k, start in enumerate(range(0, n, block)):
         lo, hi = edges[k], edges[k + 1]
         if lo < hi:
-            sims = features[start:start + block] @ features.T
+            sims = features[start : start + block] @ features.T
             out[order[lo:hi]] = sims[a[lo:hi] - start, b[lo:hi]]
     return out
 
@@ -94,9 +103,14 @@ def tar_table(scores: np.ndarray, labels: np.ndarray, fars=FARS, roc: tuple | No
     n_imp = int((~labels).sum())
     rows = []
     for target in fars:
-        rows.append({"far": target, "tar": float(100 * tar[far <= target + 1e-15].max()),
-                     "tar_nearest": float(100 * tar[int(np.argmin(np.abs(far - target)))]),
-                     "resolved": bool(n_imp * target >= 1)})
+        rows.append(
+            {
+                "far": target,
+                "tar": float(100 * tar[far <= target + 1e-15].max()),
+                "tar_nearest": float(100 * tar[int(np.argmin(np.abs(far - target)))]),
+                "resolved": bool(n_imp * target >= 1),
+            }
+        )
     return rows
 
 
@@ -104,13 +118,24 @@ def verify_1to1(features: np.ndarray, rows1: np.ndarray, rows2: np.ndarray, labe
     """TAR at FAR 1e-6..1e-1 (percent), AUC and pair counts of template pairs (rows into `features`)."""
     scores = pair_scores(features, rows1, rows2)
     far, tar = roc_curve(scores, labels)  # once: 15.7M scores take seconds to sort
-    return {"tar_at_far": tar_table(scores, labels, roc=(far, tar)),
-            "auc": float(np.sum(np.diff(far) * (tar[1:] + tar[:-1]) / 2)),
-            "pairs": int(len(labels)), "genuine": int(labels.sum()), "impostor": int((~labels).sum())}
+    return {
+        "tar_at_far": tar_table(scores, labels, roc=(far, tar)),
+        "auc": float(np.sum(np.diff(far) * (tar[1:] + tar[:-1]) / 2)),
+        "pairs": int(len(labels)),
+        "genuine": int(labels.sum()),
+        "impostor": int((~labels).sum()),
+    }
 
 
-def search_1toN(probe_ids: np.ndarray, probe_subjects: np.ndarray, probe_feats: np.ndarray,
-                gallery_subjects: np.ndarray, gallery_feats: np.ndarray, fpirs=FPIRS, ranks=RANKS) -> dict:
+def search_1toN(
+    probe_ids: np.ndarray,
+    probe_subjects: np.ndarray,
+    probe_feats: np.ndarray,
+    gallery_subjects: np.ndarray,
+    gallery_feats: np.ndarray,
+    fpirs=FPIRS,
+    ranks=RANKS,
+) -> dict:
     """CMC (percent of mated probes whose mate is within rank r) and TPIR at FPIR (definition above)."""
     sims = probe_feats @ gallery_feats.T
     mate_mask = probe_subjects[:, None] == gallery_subjects[None, :]
@@ -126,10 +151,22 @@ def search_1toN(probe_ids: np.ndarray, probe_subjects: np.ndarray, probe_feats: 
         if n_non == 0 or n_mated == 0:
             tpir.append({"fpir": target, "tpir": None, "resolved": False})
             continue
-        k = int(np.floor(target * n_non))              # false alarms allowed
-        t = non_top[k] if k < n_non else -np.inf       # accept scores above t: at most k false alarms
+        k = int(np.floor(target * n_non))  # false alarms allowed
+        t = non_top[k] if k < n_non else -np.inf  # accept scores above t: at most k false alarms
         hits = (rank[mated] == 1) & (mate_score[mated] > t)
-        tpir.append({"fpir": target, "threshold": float(t), "tpir": float(100 * hits.mean()),
-                     "resolved": bool(n_non * target >= 1)})
-    return {"cmc": cmc, "tpir_at_fpir": tpir, "mated_probes": n_mated, "non_mated_probes": n_non,
-            "gallery_templates": int(len(gallery_subjects)), "fpir_definition": FPIR_DEFINITION}
+        tpir.append(
+            {
+                "fpir": target,
+                "threshold": float(t),
+                "tpir": float(100 * hits.mean()),
+                "resolved": bool(n_non * target >= 1),
+            }
+        )
+    return {
+        "cmc": cmc,
+        "tpir_at_fpir": tpir,
+        "mated_probes": n_mated,
+        "non_mated_probes": n_non,
+        "gallery_templates": int(len(gallery_subjects)),
+        "fpir_definition": FPIR_DEFINITION,
+    }

@@ -1,4 +1,5 @@
 """The LFW protocol as released (docs/protocols.md, LFW): 10 folds, mean subtraction, cosine, threshold on 9 folds."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def pair_features(pairs: list[Pair], features: np.ndarray, paths: list[str]) -> 
     missing = [(pair, p) for pair in pairs for p in (pair.path1, pair.path2) if p not in row]
     if missing:
         pair, image = missing[0]
-        raise InputError(f"{pair.where or 'pairs'}: image {image!r} is not in the aligned store "
-                         f"({len(missing)} pair image(s) missing in all; was it listed in the landmarks?)")
+        raise InputError(
+            f"{pair.where or 'pairs'}: image {image!r} is not in the aligned store "
+            f"({len(missing)} pair image(s) missing in all; was it listed in the landmarks?)"
+        )
     first = features[[row[p.path1] for p in pairs]]
     second = features[[row[p.path2] for p in pairs]]
     return first.astype(np.float64), second.astype(np.float64)
@@ -56,7 +59,14 @@ def evaluate_lfw(pairs: list[Pair], features: np.ndarray, paths: list[str], far:
         "auc": roc_auc(pooled, same),
         "tar_at_far": tar_at_far(pooled, same, far),
         "far": far,
-        "pairs": pd.DataFrame({"fold": folds, "same": same, "score": pooled,
-                               "angle_deg": np.degrees(np.arccos(np.clip(raw_cos, -1, 1))),
-                               "fold_score": fold_score, "correct": correct}),
+        "pairs": pd.DataFrame(
+            {
+                "fold": folds,
+                "same": same,
+                "score": pooled,
+                "angle_deg": np.degrees(np.arccos(np.clip(raw_cos, -1, 1))),
+                "fold_score": fold_score,
+                "correct": correct,
+            }
+        ),
     }

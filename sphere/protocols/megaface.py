@@ -21,6 +21,7 @@ distance (ascending), and a cosine threshold t is the L2 threshold sqrt(2 - 2t).
 Memory stays bounded: one probes x chunk score block at a time, a per-probe running top-`max_rank`
 of distractor scores, the k largest impostor scores and a histogram.
 """
+
 from __future__ import annotations
 
 import math
@@ -79,7 +80,7 @@ def _histogram(scores: torch.Tensor, bins: int) -> torch.Tensor:
     counts = torch.zeros(bins, dtype=torch.int64, device=scores.device)
     rows = max(1, HIST_ROWS_ELEMENTS // scores.shape[1])
     for r in range(0, len(scores), rows):
-        index = ((scores[r:r + rows] + 1.0) * (bins / 2)).to(torch.int32).clamp_(0, bins - 1)
+        index = ((scores[r : r + rows] + 1.0) * (bins / 2)).to(torch.int32).clamp_(0, bins - 1)
         counts += torch.bincount(index.reshape(-1), minlength=bins)
     return counts
 
@@ -112,18 +113,22 @@ def _verification(top_imp: torch.Tensor, genuine: np.ndarray, n_imp: int, fars: 
         else:
             threshold = float(top[allowed])  # the (allowed+1)-th largest impostor score
         false_accepts = int(np.sum(top > threshold)) if allowed < n_imp else n_imp
-        out.append({
-            "far_requested": far,
-            "far_achieved": false_accepts / n_imp,
-            "far_resolution": 1.0 / n_imp,
-            "resolved": allowed >= 1,
-            "threshold": threshold,
-            "tar": float(np.mean(genuine > threshold)) if len(genuine) else float("nan"),
-            "false_accepts": false_accepts,
-        })
+        out.append(
+            {
+                "far_requested": far,
+                "far_achieved": false_accepts / n_imp,
+                "far_resolution": 1.0 / n_imp,
+                "resolved": allowed >= 1,
+                "threshold": threshold,
+                "tar": float(np.mean(genuine > threshold)) if len(genuine) else float("nan"),
+                "false_accepts": false_accepts,
+            }
+        )
         if allowed < 1:
-            out[-1]["note"] = (f"requested FAR {far:g} is below the resolution 1/{n_imp} of this distractor "
-                               "set: TAR is given at zero false accepts")
+            out[-1]["note"] = (
+                f"requested FAR {far:g} is below the resolution 1/{n_imp} of this distractor "
+                "set: TAR is given at zero false accepts"
+            )
     return out
 
 
@@ -163,8 +168,9 @@ def megaface_ladder(
     if not sizes or sizes[0] < 1 or sizes[-1] > n_dist:
         raise InputError(f"distractor sizes {sizes} must lie in 1..{n_dist}")
     ids = np.asarray([str(i) for i in probe_ids])
-    probes = torch.as_tensor(np.asarray(probe_features, np.float32) if not isinstance(probe_features, torch.Tensor)
-                             else probe_features).to(device, torch.float32)
+    probes = torch.as_tensor(
+        np.asarray(probe_features, np.float32) if not isinstance(probe_features, torch.Tensor) else probe_features
+    ).to(device, torch.float32)
     if probes.ndim != 2 or len(probes) != len(ids):
         raise InputError(f"probe features {tuple(probes.shape)} do not match {len(ids)} probe ids")
     n_probe = len(probes)
@@ -182,8 +188,10 @@ def megaface_ladder(
 
         k_max = max(int(math.floor(f * n_probe * sizes[-1] + 1e-6)) + 1 for f in fars) if fars else 1
         if k_max > MAX_KEPT:
-            raise ValueError(f"TAR at FAR {max(fars):g} needs the {k_max} largest impostor scores (limit "
-                             f"{MAX_KEPT}); read larger FARs off the ROC curve instead")
+            raise ValueError(
+                f"TAR at FAR {max(fars):g} needs the {k_max} largest impostor scores (limit "
+                f"{MAX_KEPT}); read larger FARs off the ROC curve instead"
+            )
         top_dist = torch.full((n_probe, max_rank), -math.inf, device=device)
         top_imp = _TopScores(k_max)
         hist = torch.zeros(roc_bins, dtype=torch.int64, device=device)
@@ -207,7 +215,8 @@ def megaface_ladder(
                     },
                 }
                 result["identification"].update(
-                    n_probes=n_probe, n_identities=int(len(counts)), identities_without_mate=int(np.sum(counts < 2)))
+                    n_probes=n_probe, n_identities=int(len(counts)), identities_without_mate=int(np.sum(counts < 2))
+                )
                 if roc_bins:
                     result["verification"]["roc"] = _roc(hist, genuine, n_imp, roc_bins)
                 results.append(result)

@@ -7,6 +7,7 @@ An optional noise list is removed from every distractor list first (how many is 
 lists are nested (each a prefix of the largest, as in `megaface_sets` and the ladder's definition),
 one pass over the largest serves all sizes; otherwise each size is scored on its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,9 +61,16 @@ def rows_of(images: Sequence[str], store_paths: Sequence[str], what: str) -> np.
 
 
 def evaluate_megaface_lists(
-    probe_features: np.ndarray, probe_paths: Sequence[str], distractor_features: np.ndarray,
-    distractor_paths: Sequence[str], probe_list: Path, list_dir: Path, sizes: Sequence[int],
-    noise_list: Path | None = None, device: str | None = None, roc_bins: int = 1000,
+    probe_features: np.ndarray,
+    probe_paths: Sequence[str],
+    distractor_features: np.ndarray,
+    distractor_paths: Sequence[str],
+    probe_list: Path,
+    list_dir: Path,
+    sizes: Sequence[int],
+    noise_list: Path | None = None,
+    device: str | None = None,
+    roc_bins: int = 1000,
 ) -> dict:
     """Rank-1/CMC (to rank 10), TAR@FAR=1e-6 and ROC per ladder size, with what was removed as noise."""
     images, ids = read_probe_list(probe_list)
@@ -70,22 +78,31 @@ def evaluate_megaface_lists(
     noise = read_noise_list(noise_list) if noise_list else set()
     lists, removed = {}, {}
     for size in sorted({int(s) for s in sizes}):
-        kept, removed[size] = remove_noise(read_distractor_list(Path(list_dir) / DISTRACTOR_LIST.format(size=size)),
-                                           noise)
+        kept, removed[size] = remove_noise(
+            read_distractor_list(Path(list_dir) / DISTRACTOR_LIST.format(size=size)), noise
+        )
         if not kept:
             raise InputError(f"{list_dir}: the {size}-distractor list is empty after noise removal")
         lists[size] = kept
     largest = lists[max(lists)]
     rows = rows_of(largest, distractor_paths, distractor_list(list_dir, max(lists)))
     distractors = np.asarray(distractor_features)[rows]
-    nested = all(lists[s] == largest[:len(lists[s])] for s in lists) and \
-        len({len(v) for v in lists.values()}) == len(lists)
+    nested = all(lists[s] == largest[: len(lists[s])] for s in lists) and len({len(v) for v in lists.values()}) == len(
+        lists
+    )
     kwargs: dict[str, Any] = {"device": device, "max_rank": 10, "fars": (1e-6,), "roc_bins": roc_bins}
     if nested:
         results = megaface_ladder(probes, ids, distractors, [len(v) for v in lists.values()], **kwargs)
     else:
-        results = [megaface_metrics(probes, ids, np.asarray(distractor_features)[
-            rows_of(v, distractor_paths, distractor_list(list_dir, s))], **kwargs) for s, v in lists.items()]
+        results = [
+            megaface_metrics(
+                probes,
+                ids,
+                np.asarray(distractor_features)[rows_of(v, distractor_paths, distractor_list(list_dir, s))],
+                **kwargs,
+            )
+            for s, v in lists.items()
+        ]
     for size, result in zip(lists, results):
         if "roc" in result["verification"]:
             result["verification"]["roc"] = thin_roc(result["verification"]["roc"])

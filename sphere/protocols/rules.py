@@ -24,6 +24,7 @@
 
 Every rule returns accuracy and std in percent and says how the flip half was used (`combine`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,8 +73,10 @@ def inorder_folds(n: int, k: int = INSIGHTFACE_FOLDS) -> np.ndarray:
 
 def _need_folds(folds: np.ndarray, rule: str) -> None:
     if len(np.unique(folds)) < 2:
-        raise InputError(f"rule {rule!r} chooses thresholds on the other folds: the pair list needs at least "
-                         f"2 folds, it has {len(np.unique(folds))}")
+        raise InputError(
+            f"rule {rule!r} chooses thresholds on the other folds: the pair list needs at least "
+            f"2 folds, it has {len(np.unique(folds))}"
+        )
 
 
 def released(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool = True) -> dict:
@@ -111,11 +114,11 @@ def best_single_threshold(scores: np.ndarray, same: np.ndarray) -> tuple[float, 
     (and t above all scores); the highest such t on ties."""
     order = np.argsort(-scores, kind="stable")
     s, y = scores[order], same[order]
-    last = np.r_[s[1:] != s[:-1], True]               # accept everything down to this distinct score
+    last = np.r_[s[1:] != s[:-1], True]  # accept everything down to this distinct score
     tp = np.cumsum(y)[last]
     fp = np.cumsum(~y)[last]
     tn = (~same).sum() - fp
-    correct = np.r_[(~same).sum(), tp + tn]            # first entry: nothing accepted
+    correct = np.r_[(~same).sum(), tp + tn]  # first entry: nothing accepted
     cut = np.r_[np.inf, s[last]]
     k = int(np.argmax(correct))
     return 100 * correct[k] / len(scores), float(cut[k])
@@ -133,8 +136,13 @@ def opensphere(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray
     """dataset/utils.py: best single threshold over all pairs (no folds), EER, AUC."""
     scores = np.sum(l2_normalise(a) * l2_normalise(b), axis=1)
     accuracy, t = best_single_threshold(scores, same)
-    return {"fold_accuracy": [accuracy], "thresholds": [t], "folds_used": "none (all pairs)",
-            "eer": equal_error_rate(scores, same), "auc": roc_auc(scores, same)}
+    return {
+        "fold_accuracy": [accuracy],
+        "thresholds": [t],
+        "folds_used": "none (all pairs)",
+        "eer": equal_error_rate(scores, same),
+        "auc": roc_auc(scores, same),
+    }
 
 
 def facexzoo_threshold(scores: np.ndarray, same: np.ndarray) -> float:
@@ -160,16 +168,27 @@ def facexzoo(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray) 
         right = np.where(same[test], scores[test] > t, scores[test] < t)
         accuracies.append(100 * right.mean())
         thresholds.append(t)
-    return {"fold_accuracy": accuracies, "thresholds": thresholds,
-            "std": float(np.std(accuracies, ddof=1) / np.sqrt(len(accuracies)))}
+    return {
+        "fold_accuracy": accuracies,
+        "thresholds": thresholds,
+        "std": float(np.std(accuracies, ddof=1) / np.sqrt(len(accuracies))),
+    }
 
 
 RULE_FUNCTIONS = {"released": released, "insightface": insightface, "opensphere": opensphere, "facexzoo": facexzoo}
 
 
-def score_rule(rule: str, face1: np.ndarray, face2: np.ndarray, same: np.ndarray, folds: np.ndarray,
-               flip1: np.ndarray | None = None, flip2: np.ndarray | None = None, how: str | None = None,
-               subtract_mean: bool = True) -> dict:
+def score_rule(
+    rule: str,
+    face1: np.ndarray,
+    face2: np.ndarray,
+    same: np.ndarray,
+    folds: np.ndarray,
+    flip1: np.ndarray | None = None,
+    flip2: np.ndarray | None = None,
+    how: str | None = None,
+    subtract_mean: bool = True,
+) -> dict:
     """Accuracy (percent, mean over folds), std and the rule's details for pairs (face1[i], face2[i]).
     `subtract_mean` only concerns the released rule (False on YTF, see `released`)."""
     if rule not in RULE_FUNCTIONS:

@@ -1,5 +1,6 @@
 """Verification metrics shared by LFW and YTF: k-fold threshold accuracy (the released rule of the
 authors' test/code/evaluation.m), ROC AUC, TAR at FAR."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def require_finite(scores: np.ndarray) -> np.ndarray:
     scores = np.asarray(scores, np.float64)
     bad = ~np.isfinite(scores)
     if bad.any():
-        raise InputError(f"{int(bad.sum())} of {len(scores)} pair scores are not finite (first: pair "
-                         f"{int(np.flatnonzero(bad)[0])}); the features hold NaN or inf")
+        raise InputError(
+            f"{int(bad.sum())} of {len(scores)} pair scores are not finite (first: pair "
+            f"{int(np.flatnonzero(bad)[0])}); the features hold NaN or inf"
+        )
     return scores
 
 

@@ -10,6 +10,7 @@ Score = cosine of the two video features. Accuracy per split with the threshold 
 other 9 splits (`kfold_accuracy`, same grid as LFW), then mean and std (population, ddof=0)
 over the splits, and the ROC AUC over all pairs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -86,16 +87,20 @@ def evaluate_ytf(video_features: dict[str, np.ndarray], pairs: Sequence[VideoPai
     if missing:
         pair, video = missing[0]
         count = len({v for _, v in missing})
-        raise InputError(f"{pair.where or 'splits'}: video {video!r} has no frames in the store ({count} "
-                         f"video(s) of the pairs missing in all, e.g. {sorted({v for _, v in missing})[:5]})")
+        raise InputError(
+            f"{pair.where or 'splits'}: video {video!r} has no frames in the store ({count} "
+            f"video(s) of the pairs missing in all, e.g. {sorted({v for _, v in missing})[:5]})"
+        )
     a = l2_normalise(np.stack([np.asarray(video_features[p.video1], np.float64) for p in pairs]))
     b = l2_normalise(np.stack([np.asarray(video_features[p.video2], np.float64) for p in pairs]))
     scores = np.sum(a * b, axis=1)
     same = np.array([p.same for p in pairs])
     folds = np.array([p.split for p in pairs])
     if len(np.unique(folds)) < 2:
-        raise InputError(f"{pairs[0].where.rsplit(':', 1)[0] or 'splits'}: need at least 2 splits to choose "
-                         "thresholds on the other splits")
+        raise InputError(
+            f"{pairs[0].where.rsplit(':', 1)[0] or 'splits'}: need at least 2 splits to choose "
+            "thresholds on the other splits"
+        )
     per_split = kfold_accuracy(scores, same, folds)
     return {
         "accuracy_mean": float(per_split.mean()),

@@ -4,6 +4,7 @@ Each budget is its own method with its own schedule (lr steps and annealing scal
 point is a finished run, not a checkpoint of a longer one. The plateau is the first budget after which the
 next one adds less than the larger of 0.5 point and the fold std of the mean (`plateau`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,10 @@ def budget_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFram
     table.insert(1, "loss", [c.loss for c in settings])
     table.insert(2, "iterations", [c.iterations for c in settings])
     table.insert(3, "images_seen", [c.iterations * c.batch_size for c in settings])
-    reached = {loss: plateau(g["iterations"].to_numpy(), g["lfw_acc"].to_numpy(), g["lfw_std"].to_numpy())
-               for loss, g in table.groupby("loss", sort=False)}
+    reached = {
+        loss: plateau(g["iterations"].to_numpy(), g["lfw_acc"].to_numpy(), g["lfw_std"].to_numpy())
+        for loss, g in table.groupby("loss", sort=False)
+    }
     table["plateau_steps"] = pd.array([reached[loss] for loss in table["loss"]], dtype="Int64")
     return table, long
 

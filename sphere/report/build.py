@@ -1,4 +1,5 @@
 """Assemble a run's tables and figures from its per-method metrics (only those its config asks for)."""
+
 from __future__ import annotations
 
 import json
@@ -30,32 +31,49 @@ def build_report(config: dict, run_dir: Path) -> list[Path]:
     run_dir = paths.root
     wanted, names = config["tables"], report_tables(config)
     accuracy, seeds = tables.accuracy_vs_m(config, run_dir)
-    tables.write_table(accuracy, paths.table("accuracy_vs_m"),
-                       "LFW-protocol accuracy (%) vs margin m (10 folds, released rule; mean over seeds, "
-                       "95 % t-interval over seeds)", seeds)
+    tables.write_table(
+        accuracy,
+        paths.table("accuracy_vs_m"),
+        "LFW-protocol accuracy (%) vs margin m (10 folds, released rule; mean over seeds, 95 % t-interval over seeds)",
+        seeds,
+    )
     figures.accuracy_vs_m(accuracy, paths.figure("accuracy_vs_m"))
     pairs = {m: pd.read_csv(paths.metrics(m, method_seeds(config, m)[0], "pairs.csv")) for m in wanted["accuracy_vs_m"]}
     figures.angle_histograms(pairs, paths.figure("angle_hist"))
     angles, seeds = tables.angle_table(config, run_dir, paths.store("test"))
-    tables.write_table(angles, paths.table("angle_stats"),
-                       "Test-pair angles (degrees), 1st/99th percentiles and angular Fisher score (lower is better); "
-                       "means over seeds", seeds)
+    tables.write_table(
+        angles,
+        paths.table("angle_stats"),
+        "Test-pair angles (degrees), 1st/99th percentiles and angular Fisher score (lower is better); means over seeds",
+        seeds,
+    )
     summary = {"run": config["run"], "lfw_acc": dict(zip(accuracy["method"], accuracy["lfw_acc"]))}
     if "loss_comparison" in names:
         losses, seeds = tables.loss_comparison(config, run_dir)
-        tables.write_table(losses, paths.table("loss_comparison"),
-                           "Loss comparison: LFW-protocol accuracy (%); paper: 64-layer CNN on CASIA-WebFace", seeds)
+        tables.write_table(
+            losses,
+            paths.table("loss_comparison"),
+            "Loss comparison: LFW-protocol accuracy (%); paper: 64-layer CNN on CASIA-WebFace",
+            seeds,
+        )
         summary["loss_comparison"] = dict(zip(losses["method"], losses["lfw_acc"]))
     if "accuracy_vs_depth" in names:
         by_depth, seeds = depth.accuracy_vs_depth(config, run_dir)
-        tables.write_table(by_depth, paths.table("accuracy_vs_depth"),
-                           "LFW-protocol accuracy (%) vs depth; paper end points from its Fig. 6", seeds)
+        tables.write_table(
+            by_depth,
+            paths.table("accuracy_vs_depth"),
+            "LFW-protocol accuracy (%) vs depth; paper end points from its Fig. 6",
+            seeds,
+        )
         depth.depth_figure(by_depth, paths.figure("accuracy_vs_depth"))
     if "budget" in names:
         by_budget, seeds = budget.budget_table(config, run_dir)
-        tables.write_table(by_budget, paths.table("budget"),
-                           "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)",
-                           seeds)
+        tables.write_table(
+            by_budget,
+            paths.table("budget"),
+            "Budget study: LFW-protocol accuracy (%) against training steps (each a full schedule)",
+            seeds,
+        )
         budget.budget_figure(by_budget, paths.figure("budget"))
     if "toy_angles" in names:
         toy_report(config, run_dir)
@@ -90,11 +108,15 @@ def toy_report(config: dict, run_dir: Path) -> None:
     long.insert(1, "seed", [s for _, s in cells])
     angles = summarise(long)
     angles.insert(1, "m", [tables.method_margin(config["methods"][m]) for m in methods])
-    angles["status"] = [combined_status({s: tables.training_status(run_dir, m, s) for s in method_seeds(config, m)})
-                        for m in methods]
-    tables.write_table(angles, paths.table("toy_angles"),
-                       "Toy experiment (6 identities, 3-d features): pair angles (degrees) per m; means over seeds",
-                       rounded(long))
+    angles["status"] = [
+        combined_status({s: tables.training_status(run_dir, m, s) for s in method_seeds(config, m)}) for m in methods
+    ]
+    tables.write_table(
+        angles,
+        paths.table("toy_angles"),
+        "Toy experiment (6 identities, 3-d features): pair angles (degrees) per m; means over seeds",
+        rounded(long),
+    )
     first = {m: features[(m, method_seeds(config, m)[0])] for m in methods}
     toy.sphere_figure(first, labels, paths.figure("sphere3d"))
 
@@ -103,11 +125,17 @@ def megaface_report(config: dict, run_dir: Path) -> dict:
     """tables/megaface.csv (+ .md), figures/megaface_cmc.png and megaface_roc.png; the largest size's rank-1."""
     paths = RunPaths(run_dir)
     table, seeds = tables.megaface_table(config, run_dir)
-    tables.write_table(table, paths.table("megaface"),
-                       "MegaFace Challenge 1 (synthetic stand-in unless configured): rank-1 and TAR at FAR 1e-6 (%) "
-                       "per distractor size, means over seeds; paper values at 1M distractors", seeds)
-    results = {m: read_metrics(run_dir, m, method_seeds(config, m)[0], "megaface.json")
-               for m in evaluated_methods(config, "megaface")}  # curves of each method's first seed
+    tables.write_table(
+        table,
+        paths.table("megaface"),
+        "MegaFace Challenge 1 (synthetic stand-in unless configured): rank-1 and TAR at FAR 1e-6 (%) "
+        "per distractor size, means over seeds; paper values at 1M distractors",
+        seeds,
+    )
+    results = {
+        m: read_metrics(run_dir, m, method_seeds(config, m)[0], "megaface.json")
+        for m in evaluated_methods(config, "megaface")
+    }  # curves of each method's first seed
     figures.megaface_cmc(results, paths.figure("megaface_cmc"))
     figures.megaface_roc(results, paths.figure("megaface_roc"))
     top = table[table["distractors"] == table["distractors"].max()]

@@ -1,6 +1,7 @@
 """tables/claims.csv (+ .md) and figures/claims.png: each of the paper's claims checked here (docs/paper.md §4:
 paper Tables 3 and 4, Figs. 5-6) with the paper's numbers, ours, the effect with its 95 % interval, the test, p and a
 verdict (sphere.stats.claims states the rule). A claim whose methods the config does not train is left out."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ from sphere.stats.claims import Cell, compare, trend, verdict, weakest
 from sphere.stats.paired import Effect, ols_slope
 
 MIN_EFFECT = ClaimsConfig().min_effect  # LFW points: below this an ordering is not practically relevant
-BASELINES = {"lsoftmax": "L-Softmax", "center": "softmax + center", "contrastive": "softmax + contrastive",
-             "triplet": "triplet"}
+BASELINES = {
+    "lsoftmax": "L-Softmax",
+    "center": "softmax + center",
+    "contrastive": "softmax + contrastive",
+    "triplet": "triplet",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,16 @@ def mean_acc(cell: Cell) -> str:
 def ordering(cid: str, text: str, a: Cell, b: Cell, paper_a: float, paper_b: float, min_effect: float) -> Claim:
     """'A beats B' on LFW accuracy: paper values, our means, the paired effect, verdict with min_effect."""
     effect = compare(a, b)
-    return Claim(cid, text, f"{paper_a:.2f} vs {paper_b:.2f} ({paper_a - paper_b:+.2f})", round(paper_a - paper_b, 2),
-                 f"{mean_acc(a)} vs {mean_acc(b)}", effect, "LFW points", verdict([effect], +1, min_effect))
+    return Claim(
+        cid,
+        text,
+        f"{paper_a:.2f} vs {paper_b:.2f} ({paper_a - paper_b:+.2f})",
+        round(paper_a - paper_b, 2),
+        f"{mean_acc(a)} vs {mean_acc(b)}",
+        effect,
+        "LFW points",
+        verdict([effect], +1, min_effect),
+    )
 
 
 def roles(config: dict, table: str) -> dict:
@@ -79,27 +92,56 @@ def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
     """Every claim the config's tables can test (the list of the module docstring of sphere.stats.claims)."""
     run_dir = Path(run_dir)
     min_effect = config.get("claims", {}).get("min_effect", MIN_EFFECT)
-    cell = {m: read_cell(run_dir, m, method_seeds(config, m)) for m in set().union(
-        *[config["tables"].get(t, []) for t in ("accuracy_vs_m", "loss_comparison", "accuracy_vs_depth")])}
+    cell = {
+        m: read_cell(run_dir, m, method_seeds(config, m))
+        for m in set().union(
+            *[config["tables"].get(t, []) for t in ("accuracy_vs_m", "loss_comparison", "accuracy_vs_depth")]
+        )
+    }
     claims = []
     by_m = roles(config, "accuracy_vs_m")
     paper = {k: v["lfw"] for k, v in ACCURACY_VS_M.items()}
     if ("softmax", None) in by_m and ("asoftmax", 4) in by_m:
-        claims.append(ordering("a", "A-Softmax (m=4) beats softmax (Table 3)", cell[by_m[("asoftmax", 4)]],
-                               cell[by_m[("softmax", None)]], paper["asoftmax-m4"], paper["softmax"], min_effect))
+        claims.append(
+            ordering(
+                "a",
+                "A-Softmax (m=4) beats softmax (Table 3)",
+                cell[by_m[("asoftmax", 4)]],
+                cell[by_m[("softmax", None)]],
+                paper["asoftmax-m4"],
+                paper["softmax"],
+                min_effect,
+            )
+        )
     margins = {m: by_m[("asoftmax", m)] for m in (1, 2, 3, 4) if ("asoftmax", m) in by_m}
     if len(margins) >= 3:
         effect = trend({m: cell[method] for m, method in margins.items()})
         xs = sorted(margins)
         slope = float(np.polyfit(xs, [paper[f"asoftmax-m{m}"] for m in xs], 1)[0])
-        claims.append(Claim("b1", f"accuracy rises with m (A-Softmax m={xs[0]}..{xs[-1]}, Table 3)",
-                            ", ".join(f"{paper[f'asoftmax-m{m}']:.2f}" for m in xs)
-                            + f" (slope {slope:+.2f}/m; m<4 (?))",
-                            round(slope, 2), ", ".join(mean_acc(cell[margins[m]]).split(" (")[0] for m in xs),
-                            effect, "LFW points per unit m", verdict([effect], +1)))
+        claims.append(
+            Claim(
+                "b1",
+                f"accuracy rises with m (A-Softmax m={xs[0]}..{xs[-1]}, Table 3)",
+                ", ".join(f"{paper[f'asoftmax-m{m}']:.2f}" for m in xs) + f" (slope {slope:+.2f}/m; m<4 (?))",
+                round(slope, 2),
+                ", ".join(mean_acc(cell[margins[m]]).split(" (")[0] for m in xs),
+                effect,
+                "LFW points per unit m",
+                verdict([effect], +1),
+            )
+        )
     if 1 in margins and 4 in margins:
-        claims.append(ordering("b2", "A-Softmax m=4 beats m=1 (Table 3)", cell[margins[4]], cell[margins[1]],
-                               paper["asoftmax-m4"], paper["asoftmax-m1"], min_effect))
+        claims.append(
+            ordering(
+                "b2",
+                "A-Softmax m=4 beats m=1 (Table 3)",
+                cell[margins[4]],
+                cell[margins[1]],
+                paper["asoftmax-m4"],
+                paper["asoftmax-m1"],
+                min_effect,
+            )
+        )
     claims += depth_claims(config, cell, min_effect)
     claims += loss_claims(config, cell, min_effect)
     claims += angle_claims(config, run_dir)
@@ -115,17 +157,34 @@ def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
         depths = sorted(d for (lo, mm, d) in by if lo == loss and mm == m)
         if len(depths) >= 2:
             p = PAPER_DEPTH_LFW[loss]
-            claims.append(ordering(cid, f"deeper is better: {name} SphereFace-{depths[-1]} beats "
-                                        f"SphereFace-{depths[0]} "
-                                        "(Fig. 6; paper: 64 vs 4)", cell[by[(loss, m, depths[-1])]],
-                                   cell[by[(loss, m, depths[0])]], p[64], p[4], min_effect))
+            claims.append(
+                ordering(
+                    cid,
+                    f"deeper is better: {name} SphereFace-{depths[-1]} beats "
+                    f"SphereFace-{depths[0]} "
+                    "(Fig. 6; paper: 64 vs 4)",
+                    cell[by[(loss, m, depths[-1])]],
+                    cell[by[(loss, m, depths[0])]],
+                    p[64],
+                    p[4],
+                    min_effect,
+                )
+            )
     depths = sorted(d for (loss, m, d) in by if loss == "asoftmax" and m == 4 and ("softmax", None, d) in by)
     if depths:
         effects = [compare(cell[by[("asoftmax", 4, d)]], cell[by[("softmax", None, d)]]) for d in depths]
-        claims.append(Claim("c3", "A-Softmax (m=4) ahead of softmax at every depth (Fig. 6; effect: the weakest depth)",
-                            "ahead by 1.5 to 1.9 at every depth", 1.5,
-                            ", ".join(f"{d}: {e.estimate:+.2f}" for d, e in zip(depths, effects)),
-                            weakest(effects, +1), "LFW points", verdict(effects, +1, min_effect)))
+        claims.append(
+            Claim(
+                "c3",
+                "A-Softmax (m=4) ahead of softmax at every depth (Fig. 6; effect: the weakest depth)",
+                "ahead by 1.5 to 1.9 at every depth",
+                1.5,
+                ", ".join(f"{d}: {e.estimate:+.2f}" for d, e in zip(depths, effects)),
+                weakest(effects, +1),
+                "LFW points",
+                verdict(effects, +1, min_effect),
+            )
+        )
     return claims
 
 
@@ -137,14 +196,31 @@ def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
     ours, claims = cell[by[("asoftmax", 4)]], []
     for i, (loss, name) in enumerate(BASELINES.items(), start=1):
         if (loss, None) in by:
-            claims.append(ordering(f"d{i}", f"A-Softmax (m=4) beats {name} (Table 4)", ours, cell[by[(loss, None)]],
-                                   LOSS_COMPARISON_LFW["asoftmax-m4"], LOSS_COMPARISON_LFW[loss], min_effect))
+            claims.append(
+                ordering(
+                    f"d{i}",
+                    f"A-Softmax (m=4) beats {name} (Table 4)",
+                    ours,
+                    cell[by[(loss, None)]],
+                    LOSS_COMPARISON_LFW["asoftmax-m4"],
+                    LOSS_COMPARISON_LFW[loss],
+                    min_effect,
+                )
+            )
     if len(claims) > 1:
         effects = [c.effect for c in claims]
-        claims.append(Claim("d", "A-Softmax (m=4) beats every baseline above (Table 4 ordering; effect: the weakest)",
-                            "ahead of all by 0.32 to 0.72", 0.32,
-                            ", ".join(f"{c.id}: {c.effect.estimate:+.2f}" for c in claims),
-                            weakest(effects, +1), "LFW points", verdict(effects, +1, min_effect)))
+        claims.append(
+            Claim(
+                "d",
+                "A-Softmax (m=4) beats every baseline above (Table 4 ordering; effect: the weakest)",
+                "ahead of all by 0.32 to 0.72",
+                0.32,
+                ", ".join(f"{c.id}: {c.effect.estimate:+.2f}" for c in claims),
+                weakest(effects, +1),
+                "LFW points",
+                verdict(effects, +1, min_effect),
+            )
+        )
     return claims
 
 
@@ -153,10 +229,24 @@ def angle_claims(config: dict, run_dir: Path) -> list[Claim]:
     e2: the toy experiment's angular gap (1st-percentile inter- minus 99th-percentile intra-class pair
     angle, degrees) widens with m (Fig. 5). OLS slopes over the (m, seed) cells."""
     claims = []
-    sources = [("e1", "accuracy_vs_m", "angle_stats", "larger m: tighter classes (test-set angular "
-                "Fisher score falls with m; Fig. 5, Appendix)", "AFS per unit m", -1),
-               ("e2", "toy", "toy_angles", "larger m: wider angular gap (toy, 1st-pct inter minus "
-                "99th-pct intra angle; Fig. 5)", "degrees per unit m", +1)]
+    sources = [
+        (
+            "e1",
+            "accuracy_vs_m",
+            "angle_stats",
+            "larger m: tighter classes (test-set angular Fisher score falls with m; Fig. 5, Appendix)",
+            "AFS per unit m",
+            -1,
+        ),
+        (
+            "e2",
+            "toy",
+            "toy_angles",
+            "larger m: wider angular gap (toy, 1st-pct inter minus 99th-pct intra angle; Fig. 5)",
+            "degrees per unit m",
+            +1,
+        ),
+    ]
     for cid, table, source, text, unit, sign in sources:
         methods = [m for m in config["tables"].get(table, []) if config["methods"][m]["loss"] == "asoftmax"]
         path = RunPaths(run_dir).seeds_table(source)
@@ -169,38 +259,75 @@ def angle_claims(config: dict, run_dir: Path) -> list[Claim]:
             continue
         effect = ols_slope(m, y)
         means = pd.Series(y).groupby(m).mean()
-        claims.append(Claim(cid, text, "qualitative (Fig. 5)", None,
-                            ", ".join(f"m={int(k)}: {v:.4g}" for k, v in means.items()), effect, unit,
-                            verdict([effect], sign)))
+        claims.append(
+            Claim(
+                cid,
+                text,
+                "qualitative (Fig. 5)",
+                None,
+                ", ".join(f"m={int(k)}: {v:.4g}" for k, v in means.items()),
+                effect,
+                unit,
+                verdict([effect], sign),
+            )
+        )
     return claims
 
 
 def claims_table(claims: list[Claim]) -> pd.DataFrame:
-    return pd.DataFrame([{"id": c.id, "claim": c.claim, "paper": c.paper, "paper_effect": c.paper_effect,
-                          "measured": c.measured, "effect": round(c.effect.estimate, 4),
-                          "ci_low": round(c.effect.low, 4), "ci_high": round(c.effect.high, 4), "unit": c.unit,
-                          "test": c.effect.test, "p": float(f"{c.effect.p:.3g}"), "verdict": c.verdict}
-                         for c in claims])
+    return pd.DataFrame(
+        [
+            {
+                "id": c.id,
+                "claim": c.claim,
+                "paper": c.paper,
+                "paper_effect": c.paper_effect,
+                "measured": c.measured,
+                "effect": round(c.effect.estimate, 4),
+                "ci_low": round(c.effect.low, 4),
+                "ci_high": round(c.effect.high, 4),
+                "unit": c.unit,
+                "test": c.effect.test,
+                "p": float(f"{c.effect.p:.3g}"),
+                "verdict": c.verdict,
+            }
+            for c in claims
+        ]
+    )
 
 
 def forest_plot(table: pd.DataFrame, out: Path) -> None:
     """Each claim's effect with its 95 % interval, one panel per unit; the paper's effect as a hollow diamond."""
     units = list(dict.fromkeys(table["unit"]))
     heights = [max(1, (table["unit"] == u).sum()) for u in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(8.5, 0.5 * sum(heights) + 1.2 * len(units)),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(units),
+        1,
+        figsize=(8.5, 0.5 * sum(heights) + 1.2 * len(units)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     colours = {"reproduced": "tab:green", "not reproduced": "tab:red", "inconclusive": "tab:gray"}
     for ax, unit in zip(axes[:, 0], units):
         rows = table[table["unit"] == unit].iloc[::-1]
         y = np.arange(len(rows))
         for yi, (_, r) in zip(y, rows.iterrows()):
-            ax.errorbar(r["effect"], yi, xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
-                        fmt="o", color=colours[r["verdict"]], capsize=3)
+            ax.errorbar(
+                r["effect"],
+                yi,
+                xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
+                fmt="o",
+                color=colours[r["verdict"]],
+                capsize=3,
+            )
             if pd.notna(r["paper_effect"]):
                 ax.plot(r["paper_effect"], yi, "D", mfc="none", color="k")
         ax.axvline(0, color="k", lw=0.8)
-        ax.set_yticks(y, [f"{r['id']} {r['claim'][:48]}\n{r['verdict']}, p = {r['p']:.3g}" for _, r in rows.iterrows()],
-                      fontsize=6)
+        ax.set_yticks(
+            y,
+            [f"{r['id']} {r['claim'][:48]}\n{r['verdict']}, p = {r['p']:.3g}" for _, r in rows.iterrows()],
+            fontsize=6,
+        )
         ax.set_xlabel(f"effect ({unit}); dot: ours with 95 % CI, diamond: paper", fontsize=8)
     fig.suptitle("Paper claims: effect and 95 % interval (green reproduced, red not, grey inconclusive)", fontsize=9)
     save(fig, out)
@@ -212,10 +339,18 @@ def write_claims(config: dict, run_dir: Path) -> pd.DataFrame:
     table = claims_table(evaluate_claims(config, paths.root))
     paths.tables.mkdir(parents=True, exist_ok=True)
     table.to_csv(paths.table(CLAIMS), index=False)
-    shown = table.assign(effect=[f"{e:.3g} [{lo:.3g}, {hi:.3g}] {u}" for e, lo, hi, u in
-                                 zip(table["effect"], table["ci_low"], table["ci_high"], table["unit"])])
+    shown = table.assign(
+        effect=[
+            f"{e:.3g} [{lo:.3g}, {hi:.3g}] {u}"
+            for e, lo, hi, u in zip(table["effect"], table["ci_low"], table["ci_high"], table["unit"])
+        ]
+    )
     shown = shown[["id", "claim", "paper", "measured", "effect", "test", "p", "verdict"]]
-    paths.table_md(CLAIMS).write_text(markdown(shown.rename(columns={"effect": "effect [95 % CI]"}),
-                                                           "The paper's claims: effect [95 % CI], test and verdict"))
+    paths.table_md(CLAIMS).write_text(
+        markdown(
+            shown.rename(columns={"effect": "effect [95 % CI]"}),
+            "The paper's claims: effect [95 % CI], test and verdict",
+        )
+    )
     forest_plot(table, paths.figure(CLAIMS))
     return table

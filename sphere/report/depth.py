@@ -1,4 +1,5 @@
 """Accuracy vs network depth (the paper's Fig. 6 analog) for softmax and A-Softmax."""
+
 from __future__ import annotations
 
 import re
@@ -31,10 +32,14 @@ def accuracy_vs_depth(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     dropped = [c for c in table.columns if c.startswith("ytf_") or c in ("lfw_auc", "lfw_tar_far1e-3")]
     table = table.drop(columns=dropped)
     settings = [train_config(config, m) for m in methods]
-    for i, (name, values) in enumerate([("loss", [c.loss for c in settings]),
-                                        ("depth", [depth_of(c.model) for c in settings]),
-                                        ("width", [c.width for c in settings]),
-                                        ("iterations", [c.iterations for c in settings])]):
+    for i, (name, values) in enumerate(
+        [
+            ("loss", [c.loss for c in settings]),
+            ("depth", [depth_of(c.model) for c in settings]),
+            ("width", [c.width for c in settings]),
+            ("iterations", [c.iterations for c in settings]),
+        ]
+    ):
         table.insert(1 + i, name, values)
     table["paper_lfw"] = [PAPER_DEPTH_LFW.get(c.loss, {}).get(depth_of(c.model)) for c in settings]
     return table.drop(columns=["status"]), long.drop(columns=[c for c in long.columns if c.startswith("ytf_")])
@@ -46,8 +51,15 @@ def depth_figure(table: pd.DataFrame, out: Path) -> None:
     paper_ax = ax.twinx()
     for (loss, group), colour in zip(table.groupby("loss", sort=False), ("tab:blue", "tab:red", "tab:green")):
         group = group.sort_values("depth")
-        ax.errorbar(group["depth"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", color=colour, capsize=3,
-                    label=f"{loss} (this run)")
+        ax.errorbar(
+            group["depth"],
+            group["lfw_acc"],
+            yerr=group["lfw_std"],
+            fmt="o-",
+            color=colour,
+            capsize=3,
+            label=f"{loss} (this run)",
+        )
         paper = group.dropna(subset=["paper_lfw"])
         paper_ax.plot(paper["depth"], paper["paper_lfw"], "s--", mfc="none", color=colour, label=f"{loss} (paper)")
     ax.set_xscale("log", base=2)

@@ -1,4 +1,5 @@
 """Figures: pair-angle histograms (lower row of the paper's Fig. 5) and accuracy vs m."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,7 @@
 """Which tables and figures a run writes, from its config: the one list behind the Snakemake rules'
 declared outputs (workflow/rules/report.smk, claims.smk, scoring.smk) and the writers in sphere/report/.
 Names only; `sphere.paths.RunPaths` turns a name into its file."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,16 +14,26 @@ DETECTION = "detection"  # tables/detection.csv: MTCNN outcome per split (data.d
 
 # The section of `snakemake --report` each table (by name) and figure ("figure:<name>") appears in.
 CATEGORY = {
-    "accuracy_vs_m": "1 margin m (Table 3)", "angle_stats": "1 margin m (Table 3)",
-    "figure:accuracy_vs_m": "1 margin m (Table 3)", "figure:angle_hist": "1 margin m (Table 3)",
-    "toy_angles": "2 toy experiment (Fig. 5)", "figure:sphere3d": "2 toy experiment (Fig. 5)",
+    "accuracy_vs_m": "1 margin m (Table 3)",
+    "angle_stats": "1 margin m (Table 3)",
+    "figure:accuracy_vs_m": "1 margin m (Table 3)",
+    "figure:angle_hist": "1 margin m (Table 3)",
+    "toy_angles": "2 toy experiment (Fig. 5)",
+    "figure:sphere3d": "2 toy experiment (Fig. 5)",
     "loss_comparison": "3 loss comparison (Table 4)",
-    "accuracy_vs_depth": "4 depth (Fig. 6)", "figure:accuracy_vs_depth": "4 depth (Fig. 6)",
-    "budget": "5 training budget", "figure:budget": "5 training budget",
-    "megaface": "6 MegaFace", "figure:megaface_cmc": "6 MegaFace", "figure:megaface_roc": "6 MegaFace",
-    CLAIMS: "0 claims and verdicts", f"figure:{CLAIMS}": "0 claims and verdicts",
-    "protocol_variants": "7 protocol variants", "ijb": "7 protocol variants",
-    DETECTION: "8 data", RESOURCES: "9 resources",
+    "accuracy_vs_depth": "4 depth (Fig. 6)",
+    "figure:accuracy_vs_depth": "4 depth (Fig. 6)",
+    "budget": "5 training budget",
+    "figure:budget": "5 training budget",
+    "megaface": "6 MegaFace",
+    "figure:megaface_cmc": "6 MegaFace",
+    "figure:megaface_roc": "6 MegaFace",
+    CLAIMS: "0 claims and verdicts",
+    f"figure:{CLAIMS}": "0 claims and verdicts",
+    "protocol_variants": "7 protocol variants",
+    "ijb": "7 protocol variants",
+    DETECTION: "8 data",
+    RESOURCES: "9 resources",
 }
 
 
@@ -62,8 +73,12 @@ def table_files(paths: RunPaths, name: str, seeds: bool = True) -> list[Path]:
 def report_files(config: dict, paths: RunPaths, cells: list[tuple[str, int]]) -> list[Path]:
     """Every file `sphere report` writes: report.json, the tables (csv, md, per seed), the figures and the
     training log of every (method, seed) cell in `cells`."""
-    return ([paths.summary] + [f for t in report_tables(config) for f in table_files(paths, t)]
-            + [paths.figure(f) for f in report_figures(config)] + [paths.training_log(m, s) for m, s in cells])
+    return (
+        [paths.summary]
+        + [f for t in report_tables(config) for f in table_files(paths, t)]
+        + [paths.figure(f) for f in report_figures(config)]
+        + [paths.training_log(m, s) for m, s in cells]
+    )
 
 
 def claims_files(paths: RunPaths) -> list[Path]:

@@ -1,5 +1,6 @@
 """One HTML page with every table of a run (title from its .md, the paper's columns marked), for
 `snakemake --report`: the report shows HTML inline, CSV files only as downloads."""
+
 from __future__ import annotations
 
 import html
@@ -31,20 +32,26 @@ def table_html(csv: Path) -> str:
     shown = frame.astype(object).where(frame.notna(), "")
     marks = [' class="paper"' if str(c).startswith("paper") else "" for c in shown.columns]
     head = "".join(f"<th{m}>{html.escape(str(c))}</th>" for c, m in zip(shown.columns, marks))
-    body = "".join("<tr>" + "".join(f"<td{m}>{html.escape(str(v))}</td>" for v, m in zip(row, marks)) + "</tr>"
-                   for row in shown.itertuples(index=False))
-    return (f"<h2 id=\"{html.escape(csv.stem)}\">{html.escape(title_of(csv))}</h2>"
-            f"<p class=\"file\">tables/{html.escape(csv.name)}</p><table><tr>{head}</tr>{body}</table>")
+    body = "".join(
+        "<tr>" + "".join(f"<td{m}>{html.escape(str(v))}</td>" for v, m in zip(row, marks)) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
+    return (
+        f'<h2 id="{html.escape(csv.stem)}">{html.escape(title_of(csv))}</h2>'
+        f'<p class="file">tables/{html.escape(csv.name)}</p><table><tr>{head}</tr>{body}</table>'
+    )
 
 
 def tables_page(tables: list[Path], out: Path, title: str) -> Path:
     """Write the page of `tables` (in order) to `out`."""
     from sphere import runtime
 
-    index = " | ".join(f"<a href=\"#{html.escape(Path(t).stem)}\">{html.escape(Path(t).stem)}</a>" for t in tables)
+    index = " | ".join(f'<a href="#{html.escape(Path(t).stem)}">{html.escape(Path(t).stem)}</a>' for t in tables)
     sections = "\n".join(table_html(Path(t)) for t in tables)
-    text = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p>{index}</p>"
-            "<p>Shaded columns: the paper's numbers.</p>\n" + sections + "\n</body></html>\n")
+    text = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p>{index}</p>"
+        "<p>Shaded columns: the paper's numbers.</p>\n" + sections + "\n</body></html>\n"
+    )
     runtime.write_text(out, text)
     return Path(out)

@@ -1,5 +1,6 @@
 """The paper's numbers as data (docs/paper.md §4: paper Tables 3-5, Figs. 5-6); '(?)' values are approximate and
 flagged `confirmed=False`."""
+
 from __future__ import annotations
 
 # LFW / YTF accuracy (%) vs m, 64-layer CNN on CASIA-WebFace (paper Table 3).
@@ -65,6 +66,7 @@ LOSS_COMPARISON_LFW = {
 
 def paper_loss_lfw(method: str) -> float | None:
     return LOSS_COMPARISON_LFW.get(method)
+
 
 # YTF accuracy (%) of the same comparison.
 LOSS_COMPARISON_YTF = {"contrastive": 93.5, "triplet": 93.4, "lsoftmax": 94.0, "center": 94.4}

@@ -1,4 +1,5 @@
 """Compare regenerated tables with the committed ones and say which cells moved."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,8 +68,16 @@ def compare_tables(committed: Path, fresh: Path, tolerance: float = DEFAULT_TOLE
         for row in old.index.union(new.index):
             for column in old.columns.union(new.columns):
                 if row not in old.index or row not in new.index or column not in old or column not in new:
-                    moved.append(Moved(name, str(row), column, "present" if row in old.index else "absent",
-                                       "present" if row in new.index and column in new else "absent", True))
+                    moved.append(
+                        Moved(
+                            name,
+                            str(row),
+                            column,
+                            "present" if row in old.index else "absent",
+                            "present" if row in new.index and column in new else "absent",
+                            True,
+                        )
+                    )
                     continue
                 a, b = old.at[row, column], new.at[row, column]
                 if pd.isna(a) and pd.isna(b):

@@ -1,6 +1,7 @@
 """tables/resources.csv: what each DAG job cost, read from the Snakemake benchmark files every rule writes
 (`benchmark:` in workflow/rules/, named by `RunPaths.benchmark`): wall seconds, CPU seconds and the
 largest resident set per rule and wildcards, plus a total row."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,11 @@ def read_benchmark(path: Path) -> dict:
     """One Snakemake benchmark TSV (`s`, `cpu_time`, `max_rss` in MB; 'NA' where psutil saw no process,
     e.g. a job shorter than its first sample); repeats are averaged, RSS is the largest."""
     frame = pd.read_csv(path, sep="\t", na_values=["NA", "-"])
-    return {"wall_s": float(frame["s"].mean()), "cpu_s": float(frame["cpu_time"].mean()),
-            "max_rss_mb": float(frame["max_rss"].max())}
+    return {
+        "wall_s": float(frame["s"].mean()),
+        "cpu_s": float(frame["cpu_time"].mean()),
+        "max_rss_mb": float(frame["max_rss"].max()),
+    }
 
 
 def resources_table(paths: RunPaths, skip: tuple[str, ...] = ("resources",)) -> pd.DataFrame:
@@ -31,8 +35,13 @@ def resources_table(paths: RunPaths, skip: tuple[str, ...] = ("resources",)) -> 
             rows.append({"rule": rule, "wildcards": wildcards, **read_benchmark(path)})
     table = pd.DataFrame(rows, columns=COLUMNS)
     if len(table):
-        total = {"rule": "total", "wildcards": f"{len(table)} jobs", "wall_s": table["wall_s"].sum(),
-                 "cpu_s": table["cpu_s"].sum(), "max_rss_mb": table["max_rss_mb"].max()}
+        total = {
+            "rule": "total",
+            "wildcards": f"{len(table)} jobs",
+            "wall_s": table["wall_s"].sum(),
+            "cpu_s": table["cpu_s"].sum(),
+            "max_rss_mb": table["max_rss_mb"].max(),
+        }
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     for column in ("wall_s", "cpu_s", "max_rss_mb"):
         table[column] = [v if np.isnan(v) else round(float(v), 2) for v in table[column].astype(float)]
@@ -44,6 +53,10 @@ def write_resources(paths: RunPaths, out: Path) -> pd.DataFrame:
     from sphere.report.tables import write_table
 
     table = resources_table(paths)
-    write_table(table, Path(out), "Resources per DAG job (Snakemake benchmarks): wall and CPU seconds, "
-                                  "largest resident set (MB); machine-dependent, not compared by `sphere reproduce`")
+    write_table(
+        table,
+        Path(out),
+        "Resources per DAG job (Snakemake benchmarks): wall and CPU seconds, "
+        "largest resident set (MB); machine-dependent, not compared by `sphere reproduce`",
+    )
     return table

@@ -1,5 +1,6 @@
 """Per-seed results of a run and their summary rows: every training cell is a (method, seed) whose files
 live under <run>/<stage>/<method>/seed<k>/; a table row is the mean over a method's seeds."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,13 @@ def digits(column: str) -> int:
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
     """Float columns rounded as the tables print them (accuracies and angles 2 digits, AUC/TAR/AFS 4), by
     Python's correctly rounded `round` (numpy's differs on some halves, e.g. a mean of 86.525)."""
-    return table.assign(**{c: [v if pd.isna(v) else round(float(v), digits(c)) for v in table[c]]
-                           for c in table.columns if pd.api.types.is_float_dtype(table[c]) and c != "achieved_far"})
+    return table.assign(
+        **{
+            c: [v if pd.isna(v) else round(float(v), digits(c)) for v in table[c]]
+            for c in table.columns
+            if pd.api.types.is_float_dtype(table[c]) and c != "achieved_far"
+        }
+    )
 
 
 def summarise(long: pd.DataFrame, keys: tuple[str, ...] = ("method",)) -> pd.DataFrame:
@@ -48,8 +54,13 @@ def summarise(long: pd.DataFrame, keys: tuple[str, ...] = ("method",)) -> pd.Dat
             prefix = column.removesuffix("_std")
             if f"{prefix}_acc" in HEADLINE and column == f"{prefix}_std":
                 summary = seed_summary(group[f"{prefix}_acc"])
-                row.update({f"{prefix}_std_seeds": summary["std_seeds"], f"{prefix}_ci_low": summary["ci_low"],
-                            f"{prefix}_ci_high": summary["ci_high"]})
+                row.update(
+                    {
+                        f"{prefix}_std_seeds": summary["std_seeds"],
+                        f"{prefix}_ci_low": summary["ci_low"],
+                        f"{prefix}_ci_high": summary["ci_high"],
+                    }
+                )
                 row.setdefault("seeds", summary["seeds"])
         row.setdefault("seeds", len(group))
         rows.append(row)

@@ -1,4 +1,5 @@
 """Result tables: CSV for machines, Markdown for people, the paper's numbers beside ours."""
+
 from __future__ import annotations
 
 import json
@@ -39,12 +40,20 @@ def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
     rows = []
     for method, seed in seed_cells(config, methods):
         result = read_metrics(run_dir, method, seed, "lfw.json")
-        row = {"method": method, "seed": seed, "lfw_acc": result["accuracy"], "lfw_std": result["std"],
-               "lfw_auc": result["auc"], "lfw_tar_far1e-3": result["tar_at_far"]}
+        row = {
+            "method": method,
+            "seed": seed,
+            "lfw_acc": result["accuracy"],
+            "lfw_std": result["std"],
+            "lfw_auc": result["auc"],
+            "lfw_tar_far1e-3": result["tar_at_far"],
+        }
         if "ytf" in config:
             video = read_metrics(run_dir, method, seed, "ytf.json") if method in ytf else None
-            row.update(ytf_acc=100 * video["accuracy_mean"] if video else np.nan,
-                       ytf_std=100 * video["accuracy_std"] if video else np.nan)
+            row.update(
+                ytf_acc=100 * video["accuracy_mean"] if video else np.nan,
+                ytf_std=100 * video["accuracy_std"] if video else np.nan,
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -54,8 +63,9 @@ def per_method(config: dict, run_dir: Path, methods: list[str]) -> tuple[pd.Data
     with each method's training `status` over its seeds."""
     long = lfw_seeds(config, run_dir, methods)
     table = summarise(long)
-    status = [combined_status({s: training_status(run_dir, m, s) for s in method_seeds(config, m)})
-              for m in table["method"]]
+    status = [
+        combined_status({s: training_status(run_dir, m, s) for s in method_seeds(config, m)}) for m in table["method"]
+    ]
     table.insert(table.columns.get_loc("ytf_acc") if "ytf_acc" in table else len(table.columns), "status", status)
     return table, rounded(long)
 
@@ -75,8 +85,9 @@ def accuracy_vs_m(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     methods = config["tables"]["accuracy_vs_m"]
     table, long = per_method(config, run_dir, methods)
     table.insert(1, "m", pd.array([method_margin(config["methods"][m]) for m in methods], dtype="Int64"))
-    return with_paper(table, {"paper_lfw": [paper_lfw(m) for m in methods],
-                              "paper_confirmed": [paper_confirmed(m) for m in methods]}), long
+    return with_paper(
+        table, {"paper_lfw": [paper_lfw(m) for m in methods], "paper_confirmed": [paper_confirmed(m) for m in methods]}
+    ), long
 
 
 def megaface_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -87,9 +98,17 @@ def megaface_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFr
     for method, seed in seed_cells(config, evaluated_methods(config, "megaface")):
         for r in read_metrics(run_dir, method, seed, "megaface.json")["results"]:
             tar = r["verification"]["tar_at_far"][0]
-            rows.append({"method": method, "seed": seed, "distractors": r["distractors"],
-                         "rank1": 100 * r["identification"]["rank1"], "tar_at_far_1e-6": 100 * tar["tar"],
-                         "far_resolved": bool(tar["resolved"]), "achieved_far": tar["far_achieved"]})
+            rows.append(
+                {
+                    "method": method,
+                    "seed": seed,
+                    "distractors": r["distractors"],
+                    "rank1": 100 * r["identification"]["rank1"],
+                    "tar_at_far_1e-6": 100 * tar["tar"],
+                    "far_resolved": bool(tar["resolved"]),
+                    "achieved_far": tar["far_achieved"],
+                }
+            )
     long = pd.DataFrame(rows)
     table = summarise(long, ("method", "distractors"))
     largest = table.groupby("method", sort=False)["distractors"].transform("max") == table["distractors"]
@@ -108,8 +127,9 @@ def angle_table(config: dict, run_dir: Path, test_store: Path) -> tuple[pd.DataF
         pairs = pd.read_csv(RunPaths(run_dir).metrics(method, seed, "pairs.csv"))
         stats = angle_stats(pairs["angle_deg"].to_numpy(), pairs["same"].to_numpy(bool))
         features = np.load(RunPaths(run_dir).features(method, seed))
-        rows.append({"method": method, "seed": seed, **stats,
-                     "angular_fisher_score": angular_fisher_score(features, labels)})
+        rows.append(
+            {"method": method, "seed": seed, **stats, "angular_fisher_score": angular_fisher_score(features, labels)}
+        )
     long = pd.DataFrame(rows)
     return summarise(long), rounded(long)
 

@@ -1,4 +1,5 @@
 """The toy experiment (paper Fig. 5): 3-d FC1 features of the 6 largest identities, one panel per m."""
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -21,15 +22,22 @@ def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, n
     return np.degrees(np.arccos(cos)), labels[first] == labels[second]
 
 
-def toy_angles(features_by_method: dict[Any, np.ndarray], labels: np.ndarray,
-               margins: dict[Any, int | None]) -> pd.DataFrame:
+def toy_angles(
+    features_by_method: dict[Any, np.ndarray], labels: np.ndarray, margins: dict[Any, int | None]
+) -> pd.DataFrame:
     """Per method: max intra-class and min inter-class pair angle (with percentiles) and the AFS."""
     rows = []
     for method, features in features_by_method.items():
         angles, same = pair_angles(features, labels)
         stats = angle_stats(angles, same)
-        rows.append({"method": method, "m": margins[method], **{k: round(v, 2) for k, v in stats.items()},
-                     "angular_fisher_score": round(angular_fisher_score(features, labels), 4)})
+        rows.append(
+            {
+                "method": method,
+                "m": margins[method],
+                **{k: round(v, 2) for k, v in stats.items()},
+                "angular_fisher_score": round(angular_fisher_score(features, labels), 4),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -1,4 +1,5 @@
 """Paired bootstrap over test pairs: resample pairs (within folds) and recompute any statistic."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,8 +10,14 @@ from sphere.stats.intervals import LEVEL, Interval
 from sphere.stats.paired import Effect
 
 
-def paired_bootstrap(correct: np.ndarray, statistic: Callable[[np.ndarray], float], strata: np.ndarray,
-                     resamples: int = 2000, seed: int = 0, level: float = LEVEL) -> Effect:
+def paired_bootstrap(
+    correct: np.ndarray,
+    statistic: Callable[[np.ndarray], float],
+    strata: np.ndarray,
+    resamples: int = 2000,
+    seed: int = 0,
+    level: float = LEVEL,
+) -> Effect:
     """Percentile interval of `statistic(columns' accuracies in %)` over bootstrap resamples of the pairs.
 
     `correct` is pairs x models (the same pairs for every model, so resampling keeps them paired); pairs are
@@ -29,5 +36,8 @@ def paired_bootstrap(correct: np.ndarray, statistic: Callable[[np.ndarray], floa
     low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
     p = min(1.0, 2 * min(float(np.mean(draws <= 0)), float(np.mean(draws >= 0))))
     estimate = statistic(100 * correct.mean(0))
-    return Effect.of(Interval(float(estimate), float(low), float(high)), float(p),
-                     f"paired bootstrap over {len(correct)} pairs within folds ({resamples} resamples)")
+    return Effect.of(
+        Interval(float(estimate), float(low), float(high)),
+        float(p),
+        f"paired bootstrap over {len(correct)} pairs within folds ({resamples} resamples)",
+    )

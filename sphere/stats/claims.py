@@ -8,6 +8,7 @@ Verdict rule, per claim with an expected sign (+1: the paper's effect is positiv
   too small to matter);
 - inconclusive: anything else (including a single seed where no interval can be formed).
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """Confidence intervals: Student t over seeds, Clopper-Pearson for a binomial proportion (95 % by default)."""
+
 from __future__ import annotations
 
 import math

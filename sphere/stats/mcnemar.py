@@ -1,4 +1,5 @@
 """McNemar's exact test of two models scored on the same pairs, with the matching exact interval."""
+
 from __future__ import annotations
 
 import numpy as np

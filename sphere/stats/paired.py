@@ -3,6 +3,7 @@
 Every test returns an `Effect`: the estimate, its 95 % interval, the two-sided p and a sentence naming the
 test, as the claims table (tables/claims.csv) prints them.
 """
+
 from __future__ import annotations
 
 import math

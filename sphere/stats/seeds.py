@@ -1,4 +1,5 @@
 """Aggregation over training seeds: mean, sample std and the 95 % t-interval of a per-seed metric."""
+
 from __future__ import annotations
 
 import math
@@ -13,5 +14,10 @@ def seed_summary(values: np.ndarray | list[float], level: float = LEVEL) -> dict
     one metric measured once per seed, and `seeds` (n); std and interval are NaN for a single seed."""
     x = np.asarray(values, np.float64)
     interval = t_interval(x, level)
-    return {"mean": interval.estimate, "std_seeds": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
-            "ci_low": interval.low, "ci_high": interval.high, "seeds": len(x)}
+    return {
+        "mean": interval.estimate,
+        "std_seeds": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
+        "ci_low": interval.low,
+        "ci_high": interval.high,
+        "seeds": len(x),
+    }

@@ -2,6 +2,7 @@
 
 Training and feature extraction read only the store, so no JPEG is decoded in the hot loop.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -37,8 +38,9 @@ def write_store(folder: Path | str, images: np.ndarray, index: pd.DataFrame) -> 
     if missing:
         raise ValueError(f"store index lacks columns {sorted(missing)}")
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or len(images) != len(index):
-        raise ValueError(f"store images must be uint8 N x H x W x 3 matching the index, "
-                         f"got {images.shape} {images.dtype}")
+        raise ValueError(
+            f"store images must be uint8 N x H x W x 3 matching the index, got {images.shape} {images.dtype}"
+        )
     bad = set(index["detection"]) - set(DETECTION_STATES)
     if bad:
         raise ValueError(f"unknown detection states {sorted(bad)}; valid: {DETECTION_STATES}")
@@ -71,13 +73,17 @@ def check_index(path: Path, index: pd.DataFrame, rows: int) -> None:
     if missing:
         raise InputError(f"{path}:1: store index lacks columns {missing}")
     if len(index) != rows:
-        raise InputError(f"{path}: {len(index)} rows for {rows} images in images.npy (a half-written store? "
-                         "delete the folder and rerun)")
+        raise InputError(
+            f"{path}: {len(index)} rows for {rows} images in images.npy (a half-written store? "
+            "delete the folder and rerun)"
+        )
     labels = pd.to_numeric(index["label"], errors="coerce").to_numpy(np.float64)
     coords = index[LANDMARK_COLUMNS].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
-    for bad, what in ((~np.isfinite(labels) | (labels < 0) | (labels % 1 != 0), "label must be an integer >= 0"),
-                      (~np.isfinite(coords).all(1), "landmarks must be finite numbers"),
-                      (index["path"].isna().to_numpy(), "path is empty")):
+    for bad, what in (
+        (~np.isfinite(labels) | (labels < 0) | (labels % 1 != 0), "label must be an integer >= 0"),
+        (~np.isfinite(coords).all(1), "landmarks must be finite numbers"),
+        (index["path"].isna().to_numpy(), "path is empty"),
+    ):
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InputError(f"{path}:{row + 2}: {what} (row {row}, path {index['path'].iloc[row]!r})")
@@ -91,8 +97,9 @@ def read_store(folder: Path | str, mmap: bool = True) -> Store:
             raise InputError(f"{folder / name}: no packed store here (run `sphere align` first)")
     images = load_npy(folder / "images.npy", mmap)
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3:
-        raise InputError(f"{folder / 'images.npy'}: expected uint8 N x H x W x 3 faces, got {images.dtype} "
-                         f"{images.shape}")
+        raise InputError(
+            f"{folder / 'images.npy'}: expected uint8 N x H x W x 3 faces, got {images.dtype} {images.shape}"
+        )
     from sphere.formats.detections import read_csv_file
 
     index = read_csv_file(folder / "index.csv", dtype={"path": str, "identity": str})
@@ -111,12 +118,16 @@ def read_features(path: Path | str, store: Store, store_dir: Path | str, mmap: b
     if features.ndim != 2 or features.dtype.kind != "f":
         raise InputError(f"{path}: expected a 2-D float array of features, got {features.dtype} {features.shape}")
     if len(features) != len(store.index):
-        raise InputError(f"{path}: {len(features)} feature rows but {index_file} lists {len(store.index)} faces "
-                         "(features of another store? rerun `sphere features`)")
+        raise InputError(
+            f"{path}: {len(features)} feature rows but {index_file} lists {len(store.index)} faces "
+            "(features of another store? rerun `sphere features`)"
+        )
     for start in range(0, len(features), 65536):
-        bad = ~np.isfinite(features[start:start + 65536]).all(1)
+        bad = ~np.isfinite(features[start : start + 65536]).all(1)
         if bad.any():
             row = start + int(np.flatnonzero(bad)[0])
-            raise InputError(f"{path}: row {row} ({store.index['path'].iloc[row]!r}) is not finite "
-                             "(the model diverged? see its status.json)")
+            raise InputError(
+                f"{path}: row {row} ({store.index['path'].iloc[row]!r}) is not finite "
+                "(the model diverged? see its status.json)"
+            )
     return features

@@ -1,4 +1,5 @@
 """Sub-stores: the identities with the most images (the toy experiment of the paper's Fig. 5)."""
+
 from __future__ import annotations
 
 from pathlib import Path

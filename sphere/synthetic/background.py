@@ -28,9 +28,7 @@ def background(seed: int, clutter: float, side: int, supersample: int = 1) -> Im
     if n_shapes:
         draw = ImageDraw.Draw(img)
         kinds = rng.integers(0, 3, n_shapes)
-        colours = np.clip(
-            rng.uniform(20, 235, (n_shapes, 1)) + rng.normal(0, 40, (n_shapes, 3)), 0, 255
-        ).astype(int)
+        colours = np.clip(rng.uniform(20, 235, (n_shapes, 1)) + rng.normal(0, 40, (n_shapes, 3)), 0, 255).astype(int)
         geo = (rng.uniform(-0.1, 1.1, (n_shapes, 4)) * canvas_side).tolist()
         sizes = (rng.uniform(0.05, 0.5, (n_shapes, 2)) * canvas_side).tolist()
         widths = rng.integers(1, max(2, canvas_side // 25), n_shapes).tolist()

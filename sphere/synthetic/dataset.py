@@ -54,9 +54,7 @@ def render_photo(
     return encode_jpeg(img, nu.jpeg_quality), true, noisy.astype(np.float32)
 
 
-def make_pairs(
-    counts: list[int], names: list[str], folds: int, half: int, rng: np.random.Generator
-) -> list[str]:
+def make_pairs(counts: list[int], names: list[str], folds: int, half: int, rng: np.random.Generator) -> list[str]:
     """LFW View-2 `pairs.txt` lines: header, then per fold `half` same and `half` different pairs.
 
     Identities are split into `folds` disjoint groups (as in View 2); same pairs go round-robin over the
@@ -69,9 +67,7 @@ def make_pairs(
         same_pool = [i for i in group if counts[i] >= 2]
         need = f"fold {k + 1} has {len(group)} identities"
         if sum(counts[i] * (counts[i] - 1) // 2 for i in same_pool) < half:
-            raise ValueError(
-                f"{need}: too few images for {half} distinct same pairs; add test identities or images"
-            )
+            raise ValueError(f"{need}: too few images for {half} distinct same pairs; add test identities or images")
         if sum(counts[i] * counts[j] for i, j in combinations(group, 2)) < half:
             raise ValueError(f"{need}: too few for {half} distinct different pairs; add test identities")
         same: list[str] = []
@@ -173,9 +169,7 @@ def generate(
         cfg.test_images_per_identity_min,
     )
     names = [lfw_name(i) for i in range(cfg.test_identities)]
-    pairs = make_pairs(
-        test_n.tolist(), names, cfg.folds, cfg.pairs_per_fold // 2, np.random.default_rng([cfg.seed, 4])
-    )
+    pairs = make_pairs(test_n.tolist(), names, cfg.folds, cfg.pairs_per_fold // 2, np.random.default_rng([cfg.seed, 4]))
 
     total = int(train_n.sum() + test_n.sum())
     with (

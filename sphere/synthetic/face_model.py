@@ -135,9 +135,7 @@ def _static(g: Identity) -> _Static:
         must = np.array([(-1.15 * mw, y_m - 0.1 * a), (0.0, y_m - 0.2 * a), (1.15 * mw, y_m - 0.1 * a)])
         head.append(Part("poly", np.vstack([low, must]), 0.0, rgb(mix(skin, hair, 0.35 + 0.6 * beard))))
     if g.mole > 0.8:
-        mole = ellipse(
-            lerp(-0.6, 0.6, g.mole_x) * a, lerp(y_e + 0.15 * b, y_m, g.mole_y), 0.03 * a, 0.03 * a, 8
-        )
+        mole = ellipse(lerp(-0.6, 0.6, g.mole_x) * a, lerp(y_e + 0.15 * b, y_m, g.mole_y), 0.03 * a, 0.03 * a, 8)
         head.append(Part("poly", mole, 0.0, rgb(scale_rgb(skin, 0.45))))
 
     # Nose: shaded body from the bridge to the wings (protruding toward the tip), nostrils, tip highlight.
@@ -182,9 +180,7 @@ def _static(g: Identity) -> _Static:
         t0 = np.arcsin(min(1.0, max(-1.0, -hl[-1] / rb)))
         t1 = np.pi - np.arcsin(min(1.0, max(-1.0, -hl[0] / rb)))
         arc_t = np.linspace(t0, t1, 15)
-        poly = np.concatenate(
-            [np.stack([_XS15 * a, hl], 1), np.stack([ra * np.cos(arc_t), -rb * np.sin(arc_t)], 1)]
-        )
+        poly = np.concatenate([np.stack([_XS15 * a, hl], 1), np.stack([ra * np.cos(arc_t), -rb * np.sin(arc_t)], 1)])
         front.append(Part("poly", poly, 0.0, rgb(hair), "silhouette"))
 
     ex = a * lerp(0.33, 0.42, g.eye_spacing)
@@ -262,9 +258,7 @@ def build_face(g: Identity, nu: Nuisance) -> Face:
 
     if nu.mouth_open > 0.02:
         add(Part("poly", band(up_lo, lo_hi), 0.05 * a, (60, 25, 30)))
-        add(
-            Part("poly", band(up_lo, np.minimum(up_lo + 0.05 * a * _ENV13, lo_hi)), 0.05 * a, (225, 220, 205))
-        )
+        add(Part("poly", band(up_lo, np.minimum(up_lo + 0.05 * a * _ENV13, lo_hi)), 0.05 * a, (225, 220, 205)))
     add(Part("poly", band(up_hi, up_lo), 0.05 * a, rgb(lip)))
     add(Part("poly", band(lo_hi, lo_lo), 0.05 * a, rgb(lip)))
     add(Part("line", np.stack([mx, seam], 1), 0.05 * a, rgb(scale_rgb(lip, 0.55)), width=0.02 * a))

@@ -15,6 +15,7 @@ Written under `out_dir`, in the devkit's list formats so the same readers as for
   `size` distractors of one fixed random order, so the sets are nested;
 - `manifest.json`: the config and the counts.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,9 @@ def _write(jobs: list[tuple], rels: list[str], root: Path, pool, bar) -> dict[st
     return landmarks
 
 
-def generate_megaface(cfg: MegaFaceSynthConfig, out_dir: Path, progress: bool = True, overwrite: bool = False,
-                      workers: int = 1) -> None:
+def generate_megaface(
+    cfg: MegaFaceSynthConfig, out_dir: Path, progress: bool = True, overwrite: bool = False, workers: int = 1
+) -> None:
     """Write the probe set, the distractors, their landmark lists and devkit lists (module docstring)."""
     out = Path(out_dir)
     folders = [out / "facescrub", out / "megaface", out / "templatelists"]
@@ -94,25 +96,33 @@ def generate_megaface(cfg: MegaFaceSynthConfig, out_dir: Path, progress: bool = 
         p.mkdir(parents=True)
 
     n_distractors = cfg.sizes[-1]
-    counts = distractor_counts(np.random.default_rng([cfg.seed, _TAG, 3]), n_distractors,
-                               cfg.distractor_images_per_identity)
-    probes, _ = sample_identities(np.random.default_rng([cfg.seed, _TAG, 0]), cfg.probe_identities,
-                                  cfg.difficulty, cfg.family_size)
-    people, _ = sample_identities(np.random.default_rng([cfg.seed, _TAG, 1]), len(counts),
-                                  cfg.difficulty, cfg.family_size)
+    counts = distractor_counts(
+        np.random.default_rng([cfg.seed, _TAG, 3]), n_distractors, cfg.distractor_images_per_identity
+    )
+    probes, _ = sample_identities(
+        np.random.default_rng([cfg.seed, _TAG, 0]), cfg.probe_identities, cfg.difficulty, cfg.family_size
+    )
+    people, _ = sample_identities(
+        np.random.default_rng([cfg.seed, _TAG, 1]), len(counts), cfg.difficulty, cfg.family_size
+    )
     names = [probe_name(i) for i in range(cfg.probe_identities)]
     probe_keys = [(i, k) for i in range(cfg.probe_identities) for k in range(cfg.probe_images_per_identity)]
     probe_rels = [f"{names[i]}/{names[i]}_{k + 1}.jpg" for i, k in probe_keys]
     dist_keys = [(p, k) for p, n in enumerate(counts) for k in range(n)]
     dist_rels = [distractor_path(p, k) for p, k in dist_keys]
 
-    with (tqdm(total=len(probe_keys) + len(dist_keys), disable=not progress, desc="synthetic MegaFace",
-               unit="img") as bar,
-          ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool):
-        probe_lm = _write([(cfg, probes[i], (_PROBE, i, k)) for i, k in probe_keys], probe_rels,
-                          out / "facescrub", pool, bar)
-        dist_lm = _write([(cfg, people[p], (_DISTRACTOR, p, k)) for p, k in dist_keys], dist_rels,
-                         out / "megaface", pool, bar)
+    with (
+        tqdm(
+            total=len(probe_keys) + len(dist_keys), disable=not progress, desc="synthetic MegaFace", unit="img"
+        ) as bar,
+        ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool,
+    ):
+        probe_lm = _write(
+            [(cfg, probes[i], (_PROBE, i, k)) for i, k in probe_keys], probe_rels, out / "facescrub", pool, bar
+        )
+        dist_lm = _write(
+            [(cfg, people[p], (_DISTRACTOR, p, k)) for p, k in dist_keys], dist_rels, out / "megaface", pool, bar
+        )
     write_landmarks(out / "probe_landmarks.txt", probe_lm)
     write_landmarks(out / "distractor_landmarks.txt", dist_lm)
 
@@ -122,14 +132,19 @@ def generate_megaface(cfg: MegaFaceSynthConfig, out_dir: Path, progress: bool = 
     order = np.random.default_rng([cfg.seed, _TAG, 4]).permutation(len(dist_rels))
     for size in cfg.sizes:
         (lists / distractor_list_name(size)).write_text(
-            json.dumps({"path": [dist_rels[j] for j in order[:size]]}) + "\n")
+            json.dumps({"path": [dist_rels[j] for j in order[:size]]}) + "\n"
+        )
     manifest = {
         "generator": "sphere.synthetic.megaface_sets",
         "format_version": FORMAT_VERSION,
         "config": asdict(cfg),
-        "counts": {"probe_identities": cfg.probe_identities, "probe_images": len(probe_keys),
-                   "distractor_identities": len(counts), "distractor_images": len(dist_keys),
-                   "sizes": list(cfg.sizes)},
+        "counts": {
+            "probe_identities": cfg.probe_identities,
+            "probe_images": len(probe_keys),
+            "distractor_identities": len(counts),
+            "distractor_images": len(dist_keys),
+            "sizes": list(cfg.sizes),
+        },
         "landmarks": "px; left eye, right eye, nose tip, left and right mouth corner (image left/right)",
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -11,9 +11,7 @@ _SKINS = ((90, 58, 42), (150, 105, 78), (205, 160, 130), (238, 205, 185))
 _FINGERS = np.linspace(-0.55, 0.55, 4)
 
 
-def occluder_parts(
-    nu: Nuisance, a: float, b: float, y_e: float, y_m: float, ex: float, ew: float
-) -> list[Part]:
+def occluder_parts(nu: Nuisance, a: float, b: float, y_e: float, y_m: float, ex: float, ew: float) -> list[Part]:
     """Parts of the occluder chosen by `nu.occ_kind` (none for kind 0), drawn over the face.
 
     Occluders sit in front of the face (flat depth), so they move with the head under pose.
@@ -25,8 +23,7 @@ def occluder_parts(
     if kind == "sunglasses":
         dark = rgb(tuple(c * 0.15 + 10 for c in colour))
         parts = [
-            Part("poly", superellipse(s * ex, y_e, 1.45 * ew, 1.05 * ew, 3.0), 0.7 * a, dark, "flat")
-            for s in (-1, 1)
+            Part("poly", superellipse(s * ex, y_e, 1.45 * ew, 1.05 * ew, 3.0), 0.7 * a, dark, "flat") for s in (-1, 1)
         ]
         bridge = np.array([(-ex + 1.4 * ew, y_e - 0.3 * ew), (ex - 1.4 * ew, y_e - 0.3 * ew)])
         return parts + [Part("line", bridge, 0.8 * a, dark, "flat", width=0.05 * a)]

@@ -97,9 +97,7 @@ def _project(parts: list, a: float, b: float, nu: Nuisance) -> np.ndarray:
     return np.stack([x1, y1], 1)
 
 
-def _photometric(
-    arr: np.ndarray, outline: list[float], nu: Nuisance, centre: np.ndarray, unit: float
-) -> np.ndarray:
+def _photometric(arr: np.ndarray, outline: list[float], nu: Nuisance, centre: np.ndarray, unit: float) -> np.ndarray:
     """Shading gradient, contrast, brightness, colour cast and sensor noise, in one float32 pass.
 
     The light darkens the side of the face away from it (down to 1 - |light|; the scene gets 30% of
@@ -116,9 +114,7 @@ def _photometric(
         gx = (nu.light_x / norm) * (ramp - np.float32(centre[0]))
         gy = (nu.light_y / norm) * (ramp - np.float32(centre[1]))
         dark = np.clip(0.5 - 0.5 * (gx[None, :] + gy[:, None]), 0.0, 1.0)
-        weight = np.float32(0.3 * strength) + np.asarray(mask, dtype=np.float32) * np.float32(
-            0.7 * strength / 255
-        )
+        weight = np.float32(0.3 * strength) + np.asarray(mask, dtype=np.float32) * np.float32(0.7 * strength / 255)
         out *= (1.0 - dark * weight)[:, :, None]
     gains = (nu.brightness / (1.0 - 0.35 * strength)) * np.array([nu.cast_r, nu.cast_g, nu.cast_b])
     # ((v - 128) * contrast + 128) * gain, as one multiply-add per channel

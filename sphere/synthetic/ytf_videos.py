@@ -17,6 +17,7 @@ Written under `out_dir`:
   identity-disjoint, half same pairs (same construction as LFW View 2 in `dataset.make_pairs`);
 - `manifest.json`: the config and the counts.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,9 +42,28 @@ FORMAT_VERSION = 1
 _TAG = 100  # first element after the seed of every random stream here (dataset.py uses 0..10)
 
 # Fixed for a whole video (scene and camera); everything else (pose, expression, light) moves.
-VIDEO_FIXED = ("cast_r", "cast_g", "cast_b", "blur", "noise", "jpeg_quality", "occ_kind", "occ_x", "occ_y",
-               "occ_size", "occ_angle", "occ_r", "occ_g", "occ_b", "glasses_draw", "clothes_r", "clothes_g",
-               "clothes_b", "bg_clutter", "bg_seed")
+VIDEO_FIXED = (
+    "cast_r",
+    "cast_g",
+    "cast_b",
+    "blur",
+    "noise",
+    "jpeg_quality",
+    "occ_kind",
+    "occ_x",
+    "occ_y",
+    "occ_size",
+    "occ_angle",
+    "occ_r",
+    "occ_g",
+    "occ_b",
+    "glasses_draw",
+    "clothes_r",
+    "clothes_g",
+    "clothes_b",
+    "bg_clutter",
+    "bg_seed",
+)
 
 
 def ytf_name(i: int) -> str:
@@ -97,8 +117,9 @@ def splits_lines(lfw_lines: list[str]) -> list[str]:
     return lines
 
 
-def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, overwrite: bool = False,
-                 workers: int = 1) -> None:
+def generate_ytf(
+    cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, overwrite: bool = False, workers: int = 1
+) -> None:
     """Write the synthetic YTF set (layout in the module docstring); same bytes for any `workers`."""
     out = Path(out_dir)
     db = out / "frame_images_DB"
@@ -108,13 +129,16 @@ def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, over
         shutil.rmtree(db)
     db.mkdir(parents=True)
 
-    identities, _ = sample_identities(np.random.default_rng([cfg.seed, _TAG, 0]), cfg.identities,
-                                      cfg.difficulty, cfg.family_size)
-    counts = image_counts(np.random.default_rng([cfg.seed, _TAG, 3]), cfg.identities, cfg.videos_per_identity,
-                          cfg.videos_per_identity_min)
+    identities, _ = sample_identities(
+        np.random.default_rng([cfg.seed, _TAG, 0]), cfg.identities, cfg.difficulty, cfg.family_size
+    )
+    counts = image_counts(
+        np.random.default_rng([cfg.seed, _TAG, 3]), cfg.identities, cfg.videos_per_identity, cfg.videos_per_identity_min
+    )
     names = [ytf_name(i) for i in range(cfg.identities)]
-    pairs = make_pairs(counts.tolist(), names, cfg.splits, cfg.pairs_per_split // 2,
-                       np.random.default_rng([cfg.seed, _TAG, 4]))
+    pairs = make_pairs(
+        counts.tolist(), names, cfg.splits, cfg.pairs_per_split // 2, np.random.default_rng([cfg.seed, _TAG, 4])
+    )
     starts = np.random.default_rng([cfg.seed, _TAG, 5]).integers(1, 1000, (cfg.identities, int(counts.max())))
 
     jobs, paths = [], []
@@ -126,8 +150,10 @@ def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, over
                 paths.append((names[i], str(v), frame))
     landmarks: dict[str, np.ndarray] = {}
     boxes: dict[str, list] = {name: [] for name in names}
-    with (tqdm(total=len(jobs), disable=not progress, desc="synthetic YTF frames", unit="img") as bar,
-          ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool):
+    with (
+        tqdm(total=len(jobs), disable=not progress, desc="synthetic YTF frames", unit="img") as bar,
+        ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool,
+    ):
         results = pool.map(_render_frame, jobs, chunksize=16) if pool else map(_render_frame, jobs)
         for (name, video, frame), (data, true, noisy) in zip(paths, results):
             rel = f"{name}/{video}/{video}.{frame}.jpg"
@@ -146,9 +172,13 @@ def generate_ytf(cfg: YTFSynthConfig, out_dir: Path, progress: bool = True, over
         "generator": "sphere.synthetic.ytf_videos",
         "format_version": FORMAT_VERSION,
         "config": asdict(cfg),
-        "counts": {"identities": cfg.identities, "videos": int(counts.sum()), "frames": len(jobs),
-                   "splits": cfg.splits, "pairs": len(split_lines) - 1},
+        "counts": {
+            "identities": cfg.identities,
+            "videos": int(counts.sum()),
+            "frames": len(jobs),
+            "splits": cfg.splits,
+            "pairs": len(split_lines) - 1,
+        },
         "landmarks": "px; left eye, right eye, nose tip, left and right mouth corner (image left/right)",
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-

@@ -7,6 +7,7 @@ its listed sum, load with `weights_only`, hold every part of the training state 
 and head being resumed. One that does not is set aside as `<name>.corrupt` with a warning, and training
 resumes from the previous one, or from scratch when none is good: never a traceback.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,8 +74,9 @@ def problem(path: Path, sums: list[str] | None, reference: dict[str, dict], devi
     return None, state
 
 
-def load_checkpoint(out_dir: Path, device, reference: dict[str, dict] | None = None,
-                    set_aside: bool = True) -> dict | None:
+def load_checkpoint(
+    out_dir: Path, device, reference: dict[str, dict] | None = None, set_aside: bool = True
+) -> dict | None:
     """The newest good checkpoint's state, or None (train from scratch). Bad ones are renamed `.corrupt`
     (when `set_aside`; other DDP processes only skip them) with a warning on stderr."""
     out_dir = Path(out_dir)

@@ -4,6 +4,7 @@ On CUDA the uint8 faces are moved to the GPU once when they fit in half its free
 they stay in host memory and each batch is gathered into one of two pinned buffers, whose copy to the
 GPU is asynchronous, so gathering batch i+1 overlaps the GPU working on batch i.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,9 @@ import torch
 
 
 class DeviceStore:
-    def __init__(self, images: np.ndarray, labels: np.ndarray, device: torch.device,
-                 on_device: bool | None = None) -> None:
+    def __init__(
+        self, images: np.ndarray, labels: np.ndarray, device: torch.device, on_device: bool | None = None
+    ) -> None:
         self.device = device
         host = torch.from_numpy(np.array(images))  # a writable in-memory copy of the memory map
         self.cuda = device.type == "cuda"

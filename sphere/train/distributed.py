@@ -1,4 +1,5 @@
 """torch DDP through `torchrun`: the same training command, N processes, one global batch split N ways."""
+
 from __future__ import annotations
 
 import os

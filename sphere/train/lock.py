@@ -3,6 +3,7 @@
 An flock on `<folder>/train.lock`: the kernel drops it when its process ends, however it ends, so a
 killed run leaves no stale lock behind (unlike a marker file). Snakemake's own lock covers the DAG.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,8 +27,10 @@ def exclusive(folder: Path | str, what: str = "sphere train") -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            raise BusyError(f"{folder}: another `{what}` (pid {holder}) is writing here; wait for it to end or "
-                            f"stop it (lock file {path})") from None
+            raise BusyError(
+                f"{folder}: another `{what}` (pid {holder}) is writing here; wait for it to end or "
+                f"stop it (lock file {path})"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield

@@ -6,6 +6,7 @@ and `train.yaml` (the resolved settings, effective batch included). On CUDA the 
 the GPU when it fits, flips and normalisation run there, the forward runs under bf16 autocast with
 channels_last and torch.compile, and the loop reads nothing back from the GPU between log intervals.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -77,12 +78,15 @@ def parameter_groups(model: nn.Module, head: Head, cfg: TrainConfig) -> list[dic
     biases do not exist here); groups a head marks `fixed_lr` (the centre-loss alpha) keep their own lr.
     `param_multipliers: none` puts the biases with the weights."""
     if cfg.param_multipliers not in PARAM_MULTIPLIERS:
-        raise ValueError(f"param_multipliers must be one of {', '.join(PARAM_MULTIPLIERS)}, "
-                         f"got {cfg.param_multipliers!r}")
+        raise ValueError(
+            f"param_multipliers must be one of {', '.join(PARAM_MULTIPLIERS)}, got {cfg.param_multipliers!r}"
+        )
     biases = {id(p) for module in (model, head) for name, p in module.named_parameters() if name.endswith("bias")}
     groups = []
-    for group in [{"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay},
-                  *head.param_groups(cfg.lr, cfg.weight_decay)]:
+    for group in [
+        {"params": list(model.parameters()), "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+        *head.param_groups(cfg.lr, cfg.weight_decay),
+    ]:
         if group.get("fixed_lr") or cfg.param_multipliers == "none":
             groups.append(group)
             continue
@@ -128,8 +132,9 @@ def resume_key(cfg: TrainConfig) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
-def train_step(net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceStore, index: torch.Tensor,
-               flip: torch.Tensor) -> tuple[HeadOutput, torch.Tensor]:
+def train_step(
+    net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceStore, index: torch.Tensor, flip: torch.Tensor
+) -> tuple[HeadOutput, torch.Tensor]:
     """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
     faces, flip, y = source.batch(index, flip)
     out = net(to_input(faces, flip), y)
@@ -168,8 +173,9 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     step, rows = 0, []
     settings = resume_key(cfg)
     # a corrupt checkpoint is set aside (checkpoint.pt.corrupt) for the previous one or a fresh start
-    state = load_checkpoint(out_dir, device, {"model": model.state_dict(), "head": head.state_dict()},
-                            set_aside=world.is_main)
+    state = load_checkpoint(
+        out_dir, device, {"model": model.state_dict(), "head": head.state_dict()}, set_aside=world.is_main
+    )
     if state is not None and state.get("settings") != settings:  # a checkpoint of other settings is not this run's past
         print(f"{checkpoint_path}: written with other settings; training from scratch", file=sys.stderr)
         barrier(world)
@@ -186,18 +192,32 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
     if world.is_main:
-        record = {**asdict(cfg), "recipe": recipe(cfg, head), "effective_batch": cfg.batch_size,
-                  "processes": world.size,
-                  "num_classes": store.num_classes, "device": str(device), "input_size": list(input_size)}
+        record = {
+            **asdict(cfg),
+            "recipe": recipe(cfg, head),
+            "effective_batch": cfg.batch_size,
+            "processes": world.size,
+            "num_classes": store.num_classes,
+            "device": str(device),
+            "input_size": list(input_size),
+        }
         runtime.write_text(out_dir / "train.yaml", yaml.safe_dump(record, sort_keys=False))
 
     source = DeviceStore(store.images, labels_np, device)
 
     def checkpoint() -> None:
         if world.is_main:
-            save_checkpoint({"model": model.state_dict(), "head": head.state_dict(),
-                             "optimizer": optimizer.state_dict(),
-                             "sampler": sampler.get_state(), "step": step, "settings": settings}, out_dir)
+            save_checkpoint(
+                {
+                    "model": model.state_dict(),
+                    "head": head.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "sampler": sampler.get_state(),
+                    "step": step,
+                    "settings": settings,
+                },
+                out_dir,
+            )
             runtime.to_csv(pd.DataFrame(rows), metrics_path, index=False)
         barrier(world)
 
@@ -206,8 +226,13 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     loss_sum = torch.zeros((), device=device)
     correct_sum = torch.zeros((), device=device)
     seen, last_log = 0, {}
-    bar = tqdm(total=cfg.iterations, initial=step, desc=f"train {out_dir.name}", unit="it",
-               disable=not progress or not world.is_main)
+    bar = tqdm(
+        total=cfg.iterations,
+        initial=step,
+        desc=f"train {out_dir.name}",
+        unit="it",
+        disable=not progress or not world.is_main,
+    )
     while step < end:
         for group in optimizer.param_groups:
             if not group.get("fixed_lr"):
@@ -227,12 +252,15 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
                 if world.is_main:  # the log up to the divergence is the evidence; keep it
                     runtime.to_csv(pd.DataFrame(rows + [{"step": step, "loss": loss_mean}]), metrics_path, index=False)
                 good = checkpoint_path if checkpoint_path.exists() else "none"
-                raise NonFiniteLoss(f"non-finite loss at step {step}; last good checkpoint: {good} "
-                                    "(try a higher lambda_min, a lower lr or a softmax warm start)")
+                raise NonFiniteLoss(
+                    f"non-finite loss at step {step}; last good checkpoint: {good} "
+                    "(try a higher lambda_min, a lower lr or a softmax warm start)"
+                )
             if step % cfg.log_every == 0 or step == cfg.iterations:
                 acc = correct_sum.item() / seen if out.logits is not None else math.nan
-                rows.append({"step": step, "loss": loss_mean, "lr": learning_rate(cfg, step - 1), "train_acc": acc,
-                             **last_log})
+                rows.append(
+                    {"step": step, "loss": loss_mean, "lr": learning_rate(cfg, step - 1), "train_acc": acc, **last_log}
+                )
                 bar.set_postfix(loss=f"{loss_mean:.3f}", acc=f"{acc:.3f}")
                 loss_sum.zero_(), correct_sum.zero_()
                 seen = 0
@@ -267,6 +295,11 @@ def _train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path
             weights, good_step = state["model"], int(state["step"])
         else:  # diverged before the first checkpoint: the seeded initial network
             weights, good_step = build(cfg, store.num_classes, input_size, torch.device("cpu"))[0].state_dict(), 0
-        save_model(weights, cfg, input_size, out_dir,
-                   {"status": "diverged", "steps": good_step, "message": str(error).split(";")[0]})
+        save_model(
+            weights,
+            cfg,
+            input_size,
+            out_dir,
+            {"status": "diverged", "steps": good_step, "message": str(error).split(";")[0]},
+        )
         return Path(out_dir) / "model.pt"

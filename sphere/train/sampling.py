@@ -1,4 +1,5 @@
 """Batch sampling with a saved state, so an interrupted run resumes on exactly the same batches."""
+
 from __future__ import annotations
 
 import numpy as np

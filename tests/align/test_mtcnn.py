@@ -13,8 +13,12 @@ from sphere.align.mtcnn import (
 )
 from sphere.align.mtcnn_nets import ONet, PNet, RNet, load_nets
 
-LFW_SAMPLE = ["Kofi_Annan/Kofi_Annan_0032.jpg", "Ricky_Martin/Ricky_Martin_0002.jpg",
-              "Jason_Kidd/Jason_Kidd_0002.jpg", "Jim_Harrick/Jim_Harrick_0001.jpg"]
+LFW_SAMPLE = [
+    "Kofi_Annan/Kofi_Annan_0032.jpg",
+    "Ricky_Martin/Ricky_Martin_0002.jpg",
+    "Jason_Kidd/Jason_Kidd_0002.jpg",
+    "Jim_Harrick/Jim_Harrick_0001.jpg",
+]
 
 
 def _weights(shared_data):

@@ -63,8 +63,10 @@ def constructed_face(seed: int, scale: float, angle: float, noise: float, mirror
     return points + rng.normal(0, noise, points.shape), template
 
 
-@pytest.mark.parametrize("seed,scale,angle,noise,mirrored", [
-    (0, 2.5, 0.3, 3.0, False), (1, 0.7, -0.5, 1.5, False), (2, 1.8, 0.1, 2.0, True), (3, 1.2, 2.0, 0.0, False)])
+@pytest.mark.parametrize(
+    "seed,scale,angle,noise,mirrored",
+    [(0, 2.5, 0.3, 3.0, False), (1, 0.7, -0.5, 1.5, False), (2, 1.8, 0.1, 2.0, True), (3, 1.2, 2.0, 0.0, False)],
+)
 def test_cp2tform_steps_to_a_twentieth_of_a_pixel(seed, scale, angle, noise, mirrored):
     landmarks, template = constructed_face(seed, scale, angle, noise, mirrored)
     ours = apply_transform(cp2tform_similarity(landmarks, template), landmarks)

@@ -22,8 +22,9 @@ def test_two_roots_one_identity_space_with_outcomes(tmp_path):
     roots, landmarks = _roots(tmp_path)
     write_landmarks(tmp_path / "lm.txt", landmarks)
     write_detections(tmp_path / "det.csv", {p: "fallback" if p.endswith("b.jpg") else "detected" for p in landmarks})
-    counts = align_with_landmarks(roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False,
-                                  detections=tmp_path / "det.csv")
+    counts = align_with_landmarks(
+        roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False, detections=tmp_path / "det.csv"
+    )
     index = read_store(tmp_path / "store").index
     assert index["path"].tolist() == ["crops/0007/c.jpg", "crops/0008/d.jpg", "wild/0007/a.jpg", "wild/0009/b.jpg"]
     assert index["identity"].tolist() == ["0007", "0008", "0007", "0009"]
@@ -43,5 +44,6 @@ def test_missing_outcome_is_an_error(tmp_path):
     write_landmarks(tmp_path / "lm.txt", landmarks)
     write_detections(tmp_path / "det.csv", {"wild/0007/a.jpg": "detected"})
     with pytest.raises(ValueError, match="det.csv: no detection outcome for 3"):
-        align_with_landmarks(roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False,
-                             detections=tmp_path / "det.csv")
+        align_with_landmarks(
+            roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False, detections=tmp_path / "det.csv"
+        )

@@ -1,4 +1,5 @@
 """`sphere bench gpu` on the CPU at tiny sizes: the files, their keys, sane figures, failure handling."""
+
 from __future__ import annotations
 
 import json
@@ -108,10 +109,18 @@ def test_unknown_parts_are_refused(tmp_path):
 def test_runs_without_snakemake_jsonschema_pyyaml_or_tqdm(tmp_path):
     """The GPU image lacks snakemake (and may lack pyyaml, tqdm): `python -m sphere bench gpu` still runs."""
     blocked = "import sys\nfor m in ('snakemake', 'jsonschema', 'yaml', 'tqdm'): sys.modules[m] = None\n"
-    code = blocked + (f"sys.argv = ['sphere', 'bench', 'gpu', '--tiny', '--out', {str(tmp_path)!r}, '--threads', '1', "
-                      "'--parts', 'train_run,features']\nimport runpy\nrunpy.run_module('sphere', run_name='__main__')")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    code = blocked + (
+        f"sys.argv = ['sphere', 'bench', 'gpu', '--tiny', '--out', {str(tmp_path)!r}, '--threads', '1', "
+        "'--parts', 'train_run,features']\nimport runpy\nrunpy.run_module('sphere', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     record = json.loads((tmp_path / "cpu-tiny.json").read_text())
     assert record["stand_ins"] == ["yaml", "tqdm"]

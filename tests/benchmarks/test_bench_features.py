@@ -6,6 +6,7 @@ uint8 faces: two forward passes per face, as `sphere features` runs them.
 In a normal test run (`--benchmark-disable` in addopts) it runs once and its assertions hold.
 For figures:  pytest tests/benchmarks --benchmark-enable
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ centre per identity so that the protocol has something to find.
 In a normal test run (`--benchmark-disable` in addopts) it runs once and its assertions hold.
 For figures:  pytest tests/benchmarks --benchmark-enable
 """
+
 from __future__ import annotations
 
 import numpy as np

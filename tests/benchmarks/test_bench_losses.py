@@ -8,6 +8,7 @@ In a normal test run (`--benchmark-disable` in addopts) each case runs once and 
 For figures:  pytest tests/benchmarks --benchmark-enable
 (add `--benchmark-columns=mean,stddev,rounds` for a short table, `--benchmark-json=FILE` to keep them).
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """sphere/cli/common.py: the library defaults the parser reads from source text agree with the imported library."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """`sphere evaluate` from the command line: one printed line, and bad input as one error line."""
+
 import json
 
 import numpy as np
@@ -23,8 +24,19 @@ def test_bad_input_is_one_line_without_traceback(lfw, tmp_path, capsys):
     face[3] = np.nan
     np.savez(tmp_path / "bad.npz", embeddings=face, names=np.array(paths))
     with pytest.raises(SystemExit) as stop:
-        main(["evaluate", "--embeddings", str(tmp_path / "bad.npz"), "--benchmark", "lfw", "--pairs", str(pairs),
-              "--out", str(tmp_path / "o")])
+        main(
+            [
+                "evaluate",
+                "--embeddings",
+                str(tmp_path / "bad.npz"),
+                "--benchmark",
+                "lfw",
+                "--pairs",
+                str(pairs),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.count("\n") == 1 and err.startswith("sphere evaluate: ")
     assert "bad.npz" in err and "non-finite" in err and ": 3 " in err

@@ -1,5 +1,6 @@
 """sphere/cli/__init__.py: every verb dispatches to a typed function; user errors are one line, bugs keep
 their traceback."""
+
 from __future__ import annotations
 
 import argparse
@@ -35,6 +36,7 @@ def test_every_verb_has_a_typed_function_in_a_stage_module():
 def failing(error: BaseException):
     def verb(args: argparse.Namespace) -> None:
         raise error
+
     return verb
 
 
@@ -63,11 +65,13 @@ def test_programming_errors_keep_their_exception(monkeypatch, error):
 
 def test_a_bug_shows_a_traceback_and_a_nonzero_status(tmp_path):
     """The same through a process: the interpreter prints the traceback and exits 1 (not main's 2)."""
-    script = ("import sys, sphere.cli.data as d\n"
-              "def bug(args): {}['label']\n"
-              "d.subset_store = bug\n"
-              "from sphere.cli import main\n"
-              "main(['subset-store', '--store', 'x', '--out', 'y'])\n")
+    script = (
+        "import sys, sphere.cli.data as d\n"
+        "def bug(args): {}['label']\n"
+        "d.subset_store = bug\n"
+        "from sphere.cli import main\n"
+        "main(['subset-store', '--store', 'x', '--out', 'y'])\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback (most recent call last)" in done.stderr and "KeyError: 'label'" in done.stderr

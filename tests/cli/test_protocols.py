@@ -1,4 +1,5 @@
 """`sphere ytf | megaface` (sphere/cli/protocols.py) on the tiny generated sets of conftest.generated."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,23 @@ from sphere.cli import main
 
 def test_ytf_verb_writes_metrics_with_the_aggregation_record(generated, capsys):
     out = generated / "metrics" / "ytf.json"
-    main(["ytf", "--features", str(generated / "ytf.npy"), "--store", str(generated / "stores" / "ytf"),
-          "--splits", str(generated / "ytf" / "splits.txt"), "--out", str(out), "--frame-cap", "2",
-          "--frame-selection", "first"])
+    main(
+        [
+            "ytf",
+            "--features",
+            str(generated / "ytf.npy"),
+            "--store",
+            str(generated / "stores" / "ytf"),
+            "--splits",
+            str(generated / "ytf" / "splits.txt"),
+            "--out",
+            str(out),
+            "--frame-cap",
+            "2",
+            "--frame-selection",
+            "first",
+        ]
+    )
     result = json.loads(out.read_text())
     assert result["aggregation"]["frame_cap"] == 2 and result["aggregation"]["frame_selection"] == "first frames"
     assert result["n_pairs"] == 8 and result["n_videos"] == 16 and len(result["split_accuracy"]) == 2
@@ -22,10 +37,27 @@ def test_ytf_verb_writes_metrics_with_the_aggregation_record(generated, capsys):
 def test_megaface_verb_scores_every_list_by_default(generated):
     out = generated / "metrics" / "megaface.json"
     stores = generated / "stores"
-    main(["megaface", "--probe-features", str(generated / "probe.npy"), "--probe-store", str(stores / "probe"),
-          "--distractor-features", str(generated / "distractor.npy"), "--distractor-store", str(stores / "distractor"),
-          "--probe-list", str(generated / "mf" / "templatelists" / "facescrub_features_list.json"),
-          "--lists", str(generated / "mf" / "templatelists"), "--out", str(out), "--device", "cpu"])
+    main(
+        [
+            "megaface",
+            "--probe-features",
+            str(generated / "probe.npy"),
+            "--probe-store",
+            str(stores / "probe"),
+            "--distractor-features",
+            str(generated / "distractor.npy"),
+            "--distractor-store",
+            str(stores / "distractor"),
+            "--probe-list",
+            str(generated / "mf" / "templatelists" / "facescrub_features_list.json"),
+            "--lists",
+            str(generated / "mf" / "templatelists"),
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
     result = json.loads(out.read_text())
     assert [r["distractors"] for r in result["results"]] == [4, 12] and result["nested_lists"]
     largest = result["results"][-1]

@@ -1,4 +1,5 @@
 """A setting's constraints, applied in Python (`check_bounds`) as the schema applies them to YAML."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -12,7 +13,9 @@ def test_problems_name_the_value_and_the_bound():
     assert problems("x", 3, {"multiple_of": 2}) == ["x must be a multiple of 2"]
     assert problems("x", "fp16", {"choices": ("auto", "bf16")}) == ["x must be one of auto, bf16"]
     assert problems("x", [1, 0], {"each": {"ge": 1}, "length": (3, None)}) == [
-        "x must have at least 3 items", "x[1] must be >= 1"]
+        "x must have at least 3 items",
+        "x[1] must be >= 1",
+    ]
     assert problems("x", None, {"ge": 1}) == []  # absent
 
 

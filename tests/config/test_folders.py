@@ -1,4 +1,5 @@
 """Config keys of real image folders: several train roots, MTCNN detection, identity thresholds."""
+
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,16 @@ def test_landmark_lists_are_needed_unless_detected(real):
     validate(real)
 
 
-@pytest.mark.parametrize("key, value", [("min_images_per_identity", 0), ("mtcnn_min_face", 8), ("detect", "yes"),
-                                        ("mtcnn_weights", 1), ("exclude_identities", ["a"])])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("min_images_per_identity", 0),
+        ("mtcnn_min_face", 8),
+        ("detect", "yes"),
+        ("mtcnn_weights", 1),
+        ("exclude_identities", ["a"]),
+    ],
+)
 def test_bad_detection_settings_are_named(real, key, value):
     real["data"][key] = value
     with pytest.raises(ConfigError, match=key):
@@ -47,8 +56,12 @@ def test_bad_detection_settings_are_named(real, key, value):
 def test_paper_config_is_the_full_protocol():
     paper = validate(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
     train = paper["train"]
-    assert (train["batch_size"], train["iterations"], train["lr_steps"], paper["crop"]) == (512, 28000, [16000, 24000],
-                                                                                          [112, 96])
+    assert (train["batch_size"], train["iterations"], train["lr_steps"], paper["crop"]) == (
+        512,
+        28000,
+        [16000, 24000],
+        [112, 96],
+    )
     assert paper["annealing"] == {"base": 1000, "gamma": 0.12, "power": 1, "lambda_min": 5}
     models = {m.get("train", {}).get("model", train["model"]) for m in paper["methods"].values()}
     assert models == {"sphereface20", "sphereface64"}

@@ -1,6 +1,7 @@
 """The JSON schema is generated from the config dataclasses; the committed file is that output, every
 training setting is settable under `train:` and `methods.<m>.train:`, and the generators' own checks
 refuse exactly what the schema refuses."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,8 +49,9 @@ def sections(cls: type = RunConfig, seen: set | None = None) -> set[type]:
 
 def test_every_setting_has_a_description():
     assert len(sections()) >= 14
-    missing = [f"{cls.__name__}.{f.name}" for cls in sections() for f in dataclasses.fields(cls)
-               if not f.metadata.get("doc")]
+    missing = [
+        f"{cls.__name__}.{f.name}" for cls in sections() for f in dataclasses.fields(cls) if not f.metadata.get("doc")
+    ]
     assert not missing
 
 
@@ -65,8 +67,15 @@ def test_every_training_setting_is_in_the_schema():
 
 @pytest.mark.parametrize("where", ["shared", "method"])
 def test_runtime_settings_are_settable_from_yaml(default, where):
-    values = {"precision": "bf16", "compile": "off", "channels_last": False, "init": "pytorch",
-              "param_multipliers": "none", "threads": 2, "momentum": 0.5}
+    values = {
+        "precision": "bf16",
+        "compile": "off",
+        "channels_last": False,
+        "init": "pytorch",
+        "param_multipliers": "none",
+        "threads": 2,
+        "momentum": 0.5,
+    }
     block = default["train"] if where == "shared" else default["methods"]["softmax"].setdefault("train", {})
     block.update(values)
     cfg = validate(default)

@@ -66,11 +66,14 @@ def test_evaluate_section_is_checked(tmp_path, default):
         load_config(write(tmp_path, default))
 
 
-@pytest.mark.parametrize("loss,params,match", [
-    ("lsoftmax", {"gradient": "released"}, "methods.bad.params: gradient 'released' is not available for lsoftmax"),
-    ("asoftmax", {"m": 5}, "methods.bad.params: gradient 'released' exists for m in"),
-    ("asoftmax", {"renormalise": False}, "methods.bad.params: gradient 'released' needs renormalised"),
-])
+@pytest.mark.parametrize(
+    "loss,params,match",
+    [
+        ("lsoftmax", {"gradient": "released"}, "methods.bad.params: gradient 'released' is not available for lsoftmax"),
+        ("asoftmax", {"m": 5}, "methods.bad.params: gradient 'released' exists for m in"),
+        ("asoftmax", {"renormalise": False}, "methods.bad.params: gradient 'released' needs renormalised"),
+    ],
+)
 def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, match):
     config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
     config["methods"]["bad"] = {"loss": loss, "params": params}

@@ -1,5 +1,6 @@
 """Model inputs of `sphere evaluate`: TorchScript, ONNX and a sphere model.pt give the features a plain
 numpy (or the DAG's own feature path) computes from the same images."""
+
 import warnings
 
 import numpy as np
@@ -47,9 +48,11 @@ def onnx_file(path, weight, bias):
 
     graph = helper.make_graph(
         [helper.make_node("Flatten", ["x"], ["flat"], axis=1), helper.make_node("Gemm", ["flat", "W", "b"], ["y"])],
-        "linear", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, H, W])],
+        "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, H, W])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", weight.shape[1]])],
-        [numpy_helper.from_array(weight, "W"), numpy_helper.from_array(bias, "b")])
+        [numpy_helper.from_array(weight, "W"), numpy_helper.from_array(bias, "b")],
+    )
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
     return path
 
@@ -90,13 +93,22 @@ def reference(tmp_path, names, images, weight, bias, **kw):
 def test_model_files_score_like_their_numpy_features(tmp_path, lfw_folder, kind):
     root, pairs, names, images = lfw_folder
     weight, bias = linear_weights()
-    model = (torchscript_file(tmp_path / "m.pt", weight, bias) if kind == "torchscript"
-             else onnx_file(tmp_path / "m.onnx", weight, bias))
+    model = (
+        torchscript_file(tmp_path / "m.pt", weight, bias)
+        if kind == "torchscript"
+        else onnx_file(tmp_path / "m.onnx", weight, bias)
+    )
     pre = Preprocess((H, W), mean=100.0, std=50.0, channels="bgr")
-    got = evaluate("lfw", Source(model=model, preprocess=pre, device="cpu"), tmp_path / "o", "all",
-                   root=root, pairs=pairs)
-    want = evaluate("lfw", Source(embeddings=reference(tmp_path, names, images, weight, bias, mean=100.0, std=50.0,
-                                                        bgr=True)), tmp_path / "r", "all", pairs=pairs)
+    got = evaluate(
+        "lfw", Source(model=model, preprocess=pre, device="cpu"), tmp_path / "o", "all", root=root, pairs=pairs
+    )
+    want = evaluate(
+        "lfw",
+        Source(embeddings=reference(tmp_path, names, images, weight, bias, mean=100.0, std=50.0, bgr=True)),
+        tmp_path / "r",
+        "all",
+        pairs=pairs,
+    )
     for rule in want["rules"]:
         assert got["rules"][rule]["accuracy"] == pytest.approx(want["rules"][rule]["accuracy"])
     assert got["features"]["input"] == "model" and got["features"]["channels"] == "bgr"
@@ -112,15 +124,28 @@ def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path):
 
     torch.manual_seed(0)
     net = create_model("sphereface4", width=0.125, feature_dim=8, input_size=(28, 24))
-    torch.save({"model": net.state_dict(), "model_name": "sphereface4", "width": 0.125, "feature_dim": 8,
-                "input_size": [28, 24]}, tmp_path / "model.pt")
+    torch.save(
+        {
+            "model": net.state_dict(),
+            "model_name": "sphereface4",
+            "width": 0.125,
+            "feature_dim": 8,
+            "input_size": [28, 24],
+        },
+        tmp_path / "model.pt",
+    )
     rng = np.random.default_rng(0)
     images = rng.integers(0, 255, (40, 28, 24, 3), dtype=np.uint8)
     images[1::4] = images[0::4]  # every other pair is the same face
     same = np.arange(20) % 2 == 0
     write_verification_bin(tmp_path / "agedb_30.bin", list(images), same)
-    got = evaluate("agedb_30", Source(model=tmp_path / "model.pt", device="cpu"), tmp_path / "o", "all",
-                   bin=tmp_path / "agedb_30.bin")
+    got = evaluate(
+        "agedb_30",
+        Source(model=tmp_path / "model.pt", device="cpu"),
+        tmp_path / "o",
+        "all",
+        bin=tmp_path / "agedb_30.bin",
+    )
     features = extract(net.eval(), images)
     reference = write_embeddings(tmp_path / "e.npz", features[:, :8], None, features[:, 8:])
     want = evaluate("agedb_30", Source(embeddings=reference), tmp_path / "r", "all", bin=tmp_path / "agedb_30.bin")
@@ -155,8 +180,9 @@ def test_mtcnn_alignment_on_real_lfw_photos(shared_data):
     root = shared_data / "lfw-deepfunneled-150" / "lfw"
     names = [f"{p.parent.name}/{p.name}" for p in sorted(root.glob("Aaron_*/*.jpg"))[:2]]
     embedder = Crops()
-    face, flip, record = embed_files(embedder, root, names, "mtcnn", mtcnn_weights=shared_data / "models" / "mtcnn",
-                                     device="cpu")
+    face, flip, record = embed_files(
+        embedder, root, names, "mtcnn", mtcnn_weights=shared_data / "models" / "mtcnn", device="cpu"
+    )
     assert record["mtcnn_fallback"] == 0 and face.shape == (2, 3)
     assert embedder.seen[0].shape == (2, 56, 48, 3)
     with pytest.raises(InputError, match="--mtcnn-weights"):

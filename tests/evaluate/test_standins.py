@@ -1,4 +1,5 @@
 """The DAG's stand-ins (IJB-C format from photos, .bin from a store) and its tables."""
+
 import numpy as np
 import pandas as pd
 from PIL import Image
@@ -43,8 +44,11 @@ def test_tables_gather_rule_variants_and_ijb(lfw, tmp_path):
     evaluate("lfw", Source(embeddings=emb), tmp_path / "a", "all", name="lfw", pairs=pairs)
     ijb = write_ijb_standin(tmp_path / "ijb", subjects=6, templates_per_subject=3, dim=4)
     evaluate("ijbc", Source(embeddings=ijb["embeddings"]), tmp_path / "b", meta=tmp_path / "ijb" / "meta")
-    written = evaluate_tables([tmp_path / "a" / "lfw.json", tmp_path / "b" / "ijbc.json", tmp_path / "a" / "lfw.json"],
-                              ["m1", "m1", "m2"], tmp_path / "tables")
+    written = evaluate_tables(
+        [tmp_path / "a" / "lfw.json", tmp_path / "b" / "ijbc.json", tmp_path / "a" / "lfw.json"],
+        ["m1", "m1", "m2"],
+        tmp_path / "tables",
+    )
     variants = pd.read_csv(written[0])
     assert variants["method"].tolist() == ["m1"] * 4 + ["m2"] * 4
     assert (variants.loc[variants["rule"] == "released", "diff_vs_released"] == 0).all()

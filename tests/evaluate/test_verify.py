@@ -44,8 +44,11 @@ def test_missing_embedding_names_the_pairs_line_and_count(lfw, tmp_path):
     write_embeddings(tmp_path / "part.npz", face[keep], [paths[i] for i in keep], flip[keep])
     expected_missing = sum(1 for p in read_pairs(pairs) if gone_path in (p.path1, p.path2))
     first_line = next(n for n, p in zip(range(2, 62), read_pairs(pairs)) if gone_path in (p.path1, p.path2))
-    with pytest.raises(InputError, match=rf"pairs.txt:{first_line}: '{gone_path}' has no embedding .*"
-                                         rf"{expected_missing} of 60 pairs lack"):
+    with pytest.raises(
+        InputError,
+        match=rf"pairs.txt:{first_line}: '{gone_path}' has no embedding .*"
+        rf"{expected_missing} of 60 pairs lack",
+    ):
         evaluate("lfw", Source(embeddings=tmp_path / "part.npz"), tmp_path / "o", pairs=pairs)
     result = evaluate("lfw", Source(embeddings=tmp_path / "part.npz"), tmp_path / "o", pairs=pairs, allow_missing=True)
     assert result["standard"] is False and result["pairs_scored"] == 60 - expected_missing
@@ -80,8 +83,9 @@ def test_bin_set_rows_follow_the_file_and_counts_must_agree(tmp_path):
     second = np.where(same[:, None], centres, rng.normal(size=(20, 4)))
     face = np.stack([centres, second], 1).reshape(40, 4) + rng.normal(scale=0.3, size=(40, 4))
     np.save(tmp_path / "e.npy", face)
-    result = evaluate("cfp_fp", Source(embeddings=tmp_path / "e.npy"), tmp_path / "o", "insightface",
-                      bin=tmp_path / "cfp_fp.bin")
+    result = evaluate(
+        "cfp_fp", Source(embeddings=tmp_path / "e.npy"), tmp_path / "o", "insightface", bin=tmp_path / "cfp_fp.bin"
+    )
     # insightface on 20 pairs: 10 folds of 2 pairs in order; plain re-derivation
     emb = face / np.linalg.norm(face, axis=1, keepdims=True)
     dist = ((emb[0::2] - emb[1::2]) ** 2).sum(1)

@@ -26,8 +26,15 @@ def casia_like(tmp_path):
 def test_lists_relative_paths_with_sorted_labels(casia_like):
     table = list_image_folder(casia_like)
     assert list(table.columns) == ["path", "identity", "label"]
-    assert table["path"].tolist() == ["0000045/001.jpg", "0000045/002.jpg", "0000045/003.jpg", "0000099/001.jpg",
-                                      "0000102/001.jpg", "0000102/002.jpg", "0000102/extra.png"]
+    assert table["path"].tolist() == [
+        "0000045/001.jpg",
+        "0000045/002.jpg",
+        "0000045/003.jpg",
+        "0000099/001.jpg",
+        "0000102/001.jpg",
+        "0000102/002.jpg",
+        "0000102/extra.png",
+    ]
     assert table["label"].tolist() == [0, 0, 0, 1, 2, 2, 2]
     assert (casia_like / table["path"][6]).is_file()
 

@@ -28,12 +28,15 @@ def test_feature_bin_layout_and_round_trip(tmp_path):
     assert out.dtype == np.float32 and out.tolist() == vec.tolist()
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"\x00" * 8, "shorter than the 16-byte header"),
-    (struct.pack("<4i2f", 2, 2, 4, 5, 1, 2), "cols=2"),
-    (struct.pack("<4i2d", 2, 1, 8, 6, 1, 2), "type=6"),
-    (struct.pack("<4i2f", 3, 1, 4, 5, 1, 2), "promises 3 floats"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"\x00" * 8, "shorter than the 16-byte header"),
+        (struct.pack("<4i2f", 2, 2, 4, 5, 1, 2), "cols=2"),
+        (struct.pack("<4i2d", 2, 1, 8, 6, 1, 2), "type=6"),
+        (struct.pack("<4i2f", 3, 1, 4, 5, 1, 2), "promises 3 floats"),
+    ],
+)
 def test_feature_bin_bad_header(tmp_path, raw, message):
     path = tmp_path / "x.jpg_a.bin"
     path.write_bytes(raw)
@@ -52,10 +55,15 @@ def test_load_features_checks_dimension(tmp_path):
 
 def test_devkit_lists_and_noise(tmp_path):
     probe = tmp_path / "facescrub_features_list.json"
-    probe.write_text(json.dumps({"path": ["Adam_Brody/Adam_Brody_1.png", "Adam_Brody/Adam_Brody_2.png"],
-                                 "id": ["Adam_Brody", "Adam_Brody"]}))
-    assert read_probe_list(probe) == (["Adam_Brody/Adam_Brody_1.png", "Adam_Brody/Adam_Brody_2.png"],
-                                      ["Adam_Brody", "Adam_Brody"])
+    probe.write_text(
+        json.dumps(
+            {"path": ["Adam_Brody/Adam_Brody_1.png", "Adam_Brody/Adam_Brody_2.png"], "id": ["Adam_Brody", "Adam_Brody"]}
+        )
+    )
+    assert read_probe_list(probe) == (
+        ["Adam_Brody/Adam_Brody_1.png", "Adam_Brody/Adam_Brody_2.png"],
+        ["Adam_Brody", "Adam_Brody"],
+    )
     dist = tmp_path / "megaface_features_list.json_10_1"
     paths = [f"FlickrFinal2/{i:02d}/{i}_{i}.jpg" for i in range(10)]
     dist.write_text(json.dumps({"path": paths}))

@@ -25,7 +25,7 @@ def write_recordio(rec, idx, records: dict[int, bytes]) -> None:
             ix.write(f"{key}\t{f.tell()}\n")
             parts, start = [], 0
             for i in range(0, len(payload) - 3, 4):
-                if payload[i:i + 4] == MAGIC_BYTES:
+                if payload[i : i + 4] == MAGIC_BYTES:
                     parts.append(payload[start:i])
                     start = i + 4
             parts.append(payload[start:])

@@ -33,7 +33,10 @@ def test_two_roots_form_one_identity_space(tmp_path):
     assert sorted(table["identity"].unique()) == ["0001", "0002"]
     assert table.groupby("identity")["label"].nunique().eq(1).all()
     assert set(table.loc[table["identity"] == "0002", "path"]) == {
-        "wild/0002/000.jpg", "aligned/0002/000.jpg", "aligned/0002/001.jpg"}
+        "wild/0002/000.jpg",
+        "aligned/0002/000.jpg",
+        "aligned/0002/001.jpg",
+    }
     assert table["path"].is_unique
     assert all(f.is_file() for f in table["file"])
     assert resolve([a, b], "aligned/0002/001.jpg") == (b / "0002" / "001.jpg", "0002")

@@ -36,8 +36,10 @@ def test_round_trip(tmp_path, protocol):
 
 def test_python2_pickle_with_str_images(tmp_path):
     """What Python 2's pickle.dump(..., protocol=2) writes: str (bytes) items as SHORT_BINSTRING/BINSTRING."""
+
     def string(b: bytes) -> bytes:
         return (b"U" + bytes([len(b)]) if len(b) < 256 else b"T" + len(b).to_bytes(4, "little")) + b
+
     body = b"\x80\x02]q\x00(" + b"".join(string(encoded(c, "PNG")) for c in COLOURS) + b"e]q\x01(\x88\x89e\x86q\x02."
     path = tmp_path / "agedb_30.bin"
     path.write_bytes(body)

@@ -4,6 +4,7 @@
 `margin_cross_entropy` is the shared skeleton: the mean softmax cross-entropy over classes whose logits are
 built per (sample, class) from the cosine and the norms; each margin loss supplies only its target/other logit.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,8 +74,7 @@ def asoftmax(x, w, y, m: int, lam: float) -> float:
 
 def lsoftmax(x, w, y, m: int, lam: float) -> float:
     """L-Softmax: as A-Softmax with the class weight norm kept, ||W_j|| ||x|| (...)."""
-    return margin_cross_entropy(x, w, y,
-                                lambda i, j, t, cos, xn, wn: wn * xn * (annealed(cos, m, lam) if t else cos))
+    return margin_cross_entropy(x, w, y, lambda i, j, t, cos, xn, wn: wn * xn * (annealed(cos, m, lam) if t else cos))
 
 
 def normface(x, w, y, s: float) -> float:
@@ -100,8 +100,10 @@ def arcface(x, w, y, s: float, m: float) -> float:
 
 def sphereface_r(x, w, y, s: float, offsets=None, m: float = 1.5) -> float:
     """SphereFace-R: target logit s (cos_y + d_i), d_i = psi(theta_y) - cos_y unless `offsets` fixes it."""
+
     def logit(i: int, j: int, t: bool, cos: float, xn: float, wn: float) -> float:
         if t:
             cos += psi(cos, m) - cos if offsets is None else offsets[i]
         return s * cos
+
     return margin_cross_entropy(x, w, y, logit)

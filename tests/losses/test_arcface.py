@@ -1,4 +1,5 @@
 """ArcFace: s cos(theta_y + m) with the insightface fallback past theta = pi - m."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """A-Softmax (docs/paper.md §1, paper Eq. 7): psi, annealing, value against loops, gradients, external oracle."""
+
 from __future__ import annotations
 
 import math

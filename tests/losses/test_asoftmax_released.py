@@ -4,6 +4,7 @@ The reference gradient is re-derived here without the head's code: autograd of t
 f(x) = ||x|| psi(cos theta) in float64 gives the exact gradient, which is split into its components along
 W_y and x by least squares; the released layer rescales that coefficient pair to unit length.
 """
+
 from __future__ import annotations
 
 import pytest

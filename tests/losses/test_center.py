@@ -1,4 +1,5 @@
 """Softmax + center loss: value against loops, gradients, and the paper's centre update (Eq. 4)."""
+
 from __future__ import annotations
 
 import math
@@ -53,9 +54,11 @@ def test_value_matches_loops():
 def test_gradcheck_features_and_classifier():
     x, y = batch(1)
     head = make_head()
-    params = {"fc.weight": head.fc.weight.detach().clone().requires_grad_(),
-              "fc.bias": head.fc.bias.detach().clone().requires_grad_(),
-              "centers": head.centers.detach().clone()}
+    params = {
+        "fc.weight": head.fc.weight.detach().clone().requires_grad_(),
+        "fc.bias": head.fc.bias.detach().clone().requires_grad_(),
+        "centers": head.centers.detach().clone(),
+    }
 
     def loss(a, w, b):
         return functional_call(head, {**params, "fc.weight": w, "fc.bias": b}, (a, y)).loss

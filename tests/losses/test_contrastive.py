@@ -1,4 +1,5 @@
 """Softmax + contrastive: value against loops over pairs, gradients, batches without positives."""
+
 from __future__ import annotations
 
 import math

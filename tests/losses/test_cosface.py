@@ -1,4 +1,5 @@
 """CosFace / AM-Softmax: s (cos(theta_y) - m); value against loops, gradients, external oracle."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """L-Softmax: A-Softmax with unnormalised weights, value against loops, gradients, external oracle."""
+
 from __future__ import annotations
 
 import pytest

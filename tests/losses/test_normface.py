@@ -1,4 +1,5 @@
 """NormFace: s cos(theta_j) logits; value against loops, gradients, external oracle."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The torch-free loss table (names, parameters, P x K batches) agrees with the torch registry, and the
 registry refuses a head that disagrees with it."""
+
 import pytest
 
 from sphere.losses import HEADS, head_params

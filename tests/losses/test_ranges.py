@@ -1,5 +1,6 @@
 """The accepted-range table agrees with the heads: every entry is a real parameter, create_head refuses
 values outside it and accepts its boundaries, and the heads' own checks refuse the same values."""
+
 import math
 
 import pytest
@@ -9,11 +10,23 @@ from sphere.losses.ranges import PARAM_RANGES, Range
 
 # (head, parameter, a refused value, an accepted boundary value)
 EDGES = [
-    ("asoftmax", "m", 6, 1), ("lsoftmax", "m", 0, 5), ("lsoftmax", "m", 2.0, 2), ("asoftmax", "gamma", -0.1, 0.0),
-    ("center", "loss_weight", -1e-3, 0.0), ("center", "center_lr", -1, 0), ("contrastive", "margin", 0.0, 1e-6),
-    ("contrastive", "loss_weight", -1, 0), ("triplet", "margin", -0.01, 0.0), ("normface", "s", 0.0, 1e-3),
-    ("cosface", "m", -0.1, 0.0), ("cosface", "s", -1, 1), ("arcface", "m", math.pi, 0.0), ("arcface", "m", -0.1, 3.1),
-    ("sphereface_r", "m", 0.99, 1.0), ("sphereface_r", "s", 0, 2), ("normface", "s", math.inf, 64),
+    ("asoftmax", "m", 6, 1),
+    ("lsoftmax", "m", 0, 5),
+    ("lsoftmax", "m", 2.0, 2),
+    ("asoftmax", "gamma", -0.1, 0.0),
+    ("center", "loss_weight", -1e-3, 0.0),
+    ("center", "center_lr", -1, 0),
+    ("contrastive", "margin", 0.0, 1e-6),
+    ("contrastive", "loss_weight", -1, 0),
+    ("triplet", "margin", -0.01, 0.0),
+    ("normface", "s", 0.0, 1e-3),
+    ("cosface", "m", -0.1, 0.0),
+    ("cosface", "s", -1, 1),
+    ("arcface", "m", math.pi, 0.0),
+    ("arcface", "m", -0.1, 3.1),
+    ("sphereface_r", "m", 0.99, 1.0),
+    ("sphereface_r", "s", 0, 2),
+    ("normface", "s", math.inf, 64),
     ("triplet", "margin", math.nan, 0.2),
 ]
 # refused by the table (so by create_head and check-config) but not by the head's own constructor
@@ -33,8 +46,10 @@ def test_create_head_refuses_outside_and_accepts_the_boundary(name, param, bad, 
     create_head(name, 8, 4, **{param: good})
 
 
-@pytest.mark.parametrize("name,param,bad,good", [e for e in EDGES if (e[0], e[1]) not in TABLE_ONLY
-                                                 and not (isinstance(e[2], float) and not math.isfinite(e[2]))])
+@pytest.mark.parametrize(
+    "name,param,bad,good",
+    [e for e in EDGES if (e[0], e[1]) not in TABLE_ONLY and not (isinstance(e[2], float) and not math.isfinite(e[2]))],
+)
 def test_the_heads_own_checks_agree(name, param, bad, good):
     with pytest.raises((ValueError, TypeError)):
         HEADS[name](8, 4, **{param: bad})

@@ -1,4 +1,5 @@
 """The loss registry: errors that list the valid choices, and every registered head trains."""
+
 from __future__ import annotations
 
 import pytest

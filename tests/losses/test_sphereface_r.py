@@ -1,4 +1,5 @@
 """SphereFace-R: value s psi(theta_y) with non-integer m, gradient of s cos(theta_y) (detached margin)."""
+
 from __future__ import annotations
 
 import math

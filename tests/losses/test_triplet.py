@@ -1,4 +1,5 @@
 """Triplet loss with semi-hard mining: value against brute force, gradients, batches with no triplet."""
+
 from __future__ import annotations
 
 import math

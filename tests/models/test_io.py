@@ -1,4 +1,5 @@
 """A model file: saved by training, read back, exported at half precision."""
+
 import torch
 
 from sphere.config.settings import TrainConfig

@@ -60,6 +60,8 @@ def test_pytorch_init_is_the_named_departure():
 @pytest.mark.parametrize("name,units", [("sphereface64", (3, 8, 16, 3)), ("sphereface64_released", (3, 7, 16, 3))])
 def test_sphereface64_paper_and_released_units(name, units):
     model = create_model(name, width=0.125)
-    residual = [sum(isinstance(m, torch.nn.Module) and type(m).__name__ == "ResidualUnit" for m in stage)
-                for stage in model.features]
+    residual = [
+        sum(isinstance(m, torch.nn.Module) and type(m).__name__ == "ResidualUnit" for m in stage)
+        for stage in model.features
+    ]
     assert tuple(residual) == units

@@ -1,4 +1,5 @@
 """IJB template pooling, 1:1 TAR and 1:N search against plain-loop re-derivations on a tiny stand-in."""
+
 import math
 
 import numpy as np
@@ -38,8 +39,18 @@ def pooled_templates(images, templates, medias, feats):
 
 @pytest.fixture
 def standin(tmp_path):
-    paths = write_ijb_standin(tmp_path, "ijbc", subjects=8, templates_per_subject=3, media_per_template=2,
-                              images_per_media=2, impostors_per_template=6, dim=5, noise=1.6, seed=2)
+    paths = write_ijb_standin(
+        tmp_path,
+        "ijbc",
+        subjects=8,
+        templates_per_subject=3,
+        media_per_template=2,
+        images_per_media=2,
+        impostors_per_template=6,
+        dim=5,
+        noise=1.6,
+        seed=2,
+    )
     return tmp_path, paths
 
 
@@ -56,8 +67,9 @@ def test_one_to_one_re_derived(standin, detector):
         feats[name] = [x * det[i] for x in f] if detector else f
     temp = pooled_templates(faces.images, faces.templates.tolist(), faces.medias.tolist(), feats)
     scores = [sum(a * b for a, b in zip(temp[a_], temp[b_])) for a_, b_ in zip(t1.tolist(), t2.tolist())]
-    result = evaluate("ijbc", Source(embeddings=paths["embeddings"]), root / "out", meta=root / "meta",
-                      detector_score=detector)
+    result = evaluate(
+        "ijbc", Source(embeddings=paths["embeddings"]), root / "out", meta=root / "meta", detector_score=detector
+    )
     impostor = sorted((s for s, y in zip(scores, labels) if not y), reverse=True)
     genuine = [s for s, y in zip(scores, labels) if y]
     for row in result["tar_at_far"]:
@@ -76,8 +88,9 @@ def test_one_to_n_re_derived(standin):
     def templates(csv):
         table = read_1n_csv(csv)
         names = [f.split("/")[-1] for f in table.filenames]
-        feats = {n: unit([a + b for a, b in zip(emb.face[index[n]].tolist(), emb.flip[index[n]].tolist())])
-                 for n in names}
+        feats = {
+            n: unit([a + b for a, b in zip(emb.face[index[n]].tolist(), emb.flip[index[n]].tolist())]) for n in names
+        }
         pooled = pooled_templates(names, table.templates.tolist(), table.medias.tolist(), feats)
         subject = dict(zip(table.templates.tolist(), table.subjects.tolist()))
         return pooled, subject

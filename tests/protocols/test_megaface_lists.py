@@ -1,4 +1,5 @@
 """MegaFace from devkit lists on constructed features with known rank-1 and TAR."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ def unit(*v: float) -> np.ndarray:
 
 # Identity A: two probes 0.995 apart (cosine); identity B: 0.894. `near_b` scores 0.98 and 0.965 with B's
 # probes, above their mate, so with it in the gallery B's two queries fall to rank 2 and it is the top impostor.
-PROBES = {"A/A_1.jpg": unit(1, 0, 0), "A/A_2.jpg": unit(1, 0.1, 0), "B/B_1.jpg": unit(0, 0, 1),
-          "B/B_2.jpg": unit(0, 0.5, 1)}
+PROBES = {
+    "A/A_1.jpg": unit(1, 0, 0),
+    "A/A_2.jpg": unit(1, 0.1, 0),
+    "B/B_1.jpg": unit(0, 0, 1),
+    "B/B_2.jpg": unit(0, 0.5, 1),
+}
 DISTRACTORS = {"F/far_a.jpg": unit(-1, 0, 0), "F/far_b.jpg": unit(0, 0, -1), "F/near_b.jpg": unit(0, 0.2, 1)}
 
 
@@ -30,23 +35,37 @@ DISTRACTORS = {"F/far_a.jpg": unit(-1, 0, 0), "F/far_b.jpg": unit(0, 0, -1), "F/
 def devkit(tmp_path):
     lists = tmp_path / "templatelists"
     lists.mkdir()
-    (lists / "facescrub_features_list.json").write_text(json.dumps(
-        {"path": list(PROBES), "id": [p.split("/")[0] for p in PROBES]}))
+    (lists / "facescrub_features_list.json").write_text(
+        json.dumps({"path": list(PROBES), "id": [p.split("/")[0] for p in PROBES]})
+    )
     order = ["F/far_a.jpg", "F/far_b.jpg", "F/near_b.jpg"]
     for size in (2, 3):
         (lists / f"megaface_features_list.json_{size}_1").write_text(json.dumps({"path": order[:size]}))
     # stores hold the images in another order than the lists
     probe_paths, distractor_paths = sorted(PROBES, reverse=True), sorted(DISTRACTORS, reverse=True)
-    return {"probe_features": np.stack([PROBES[p] for p in probe_paths]), "probe_paths": probe_paths,
-                "distractor_features": np.stack([DISTRACTORS[p] for p in distractor_paths]),
-                "distractor_paths": distractor_paths, "probe_list": lists / "facescrub_features_list.json",
-                "list_dir": lists, "sizes": list_sizes(lists), "device": "cpu"}
+    return {
+        "probe_features": np.stack([PROBES[p] for p in probe_paths]),
+        "probe_paths": probe_paths,
+        "distractor_features": np.stack([DISTRACTORS[p] for p in distractor_paths]),
+        "distractor_paths": distractor_paths,
+        "probe_list": lists / "facescrub_features_list.json",
+        "list_dir": lists,
+        "sizes": list_sizes(lists),
+        "device": "cpu",
+    }
 
 
 def summary(result: dict) -> list[tuple]:
-    return [(r["list_size"], r["distractors"], r["identification"]["rank1"],
-             r["verification"]["tar_at_far"][0]["tar"], r["verification"]["tar_at_far"][0]["resolved"])
-            for r in result["results"]]
+    return [
+        (
+            r["list_size"],
+            r["distractors"],
+            r["identification"]["rank1"],
+            r["verification"]["tar_at_far"][0]["tar"],
+            r["verification"]["tar_at_far"][0]["resolved"],
+        )
+        for r in result["results"]
+    ]
 
 
 def test_known_rank1_and_tar_per_ladder_size(devkit):

@@ -1,4 +1,5 @@
 """Each named rule against a plain-loop re-derivation written from its project's procedure."""
+
 import math
 
 import numpy as np
@@ -43,8 +44,9 @@ def test_released_rule_re_derived_with_loops():
         train = [i for i in range(len(a)) if fold[i] != k]
         test = [i for i in range(len(a)) if fold[i] == k]
         mu = [sum(a[i][d] + b[i][d] for i in train) / (2 * len(train)) for d in range(len(a[0]))]
-        s = np.array([cosine([x - m for x, m in zip(a[i], mu)], [x - m for x, m in zip(b[i], mu)])
-                      for i in range(len(a))])
+        s = np.array(
+            [cosine([x - m for x, m in zip(a[i], mu)], [x - m for x, m in zip(b[i], mu)]) for i in range(len(a))]
+        )
         accs = np.array([np.mean(np.where(same[train], s[train] > t, s[train] < t)) for t in grid])
         t = grid[accs == accs.max()].mean()
         expected.append(100 * sum((s[i] > t) if same[i] else (s[i] < t) for i in test) / len(test))
@@ -93,16 +95,23 @@ def test_insightface_rule_re_derived_with_loops():
 def test_opensphere_rule_re_derived_with_loops():
     face1, face2, flip1, flip2, same, fold = toy_pairs(seed=3)
     # Model.get_feature + weighted_average: the mean of face and flip features, re-normalised; cosine
-    s = [cosine([a + b for a, b in zip(f, g)], [a + b for a, b in zip(h, k)])
-         for f, g, h, k in zip(face1, flip1, face2, flip2)]
+    s = [
+        cosine([a + b for a, b in zip(f, g)], [a + b for a, b in zip(h, k)])
+        for f, g, h, k in zip(face1, flip1, face2, flip2)
+    ]
     best = max(sum((x >= t) == y for x, y in zip(s, same)) for t in s + [math.inf]) / len(s)
     got = score_rule("opensphere", face1, face2, same, fold, flip1, flip2)
     assert got["accuracy"] == pytest.approx(100 * best) and got["std"] is None
     # EER: the point of the ROC where false accepts and false rejects meet
     pos = [x for x, y in zip(s, same) if y]
     neg = [x for x, y in zip(s, same) if not y]
-    gaps = [(abs(sum(v >= t for v in neg) / len(neg) - sum(v < t for v in pos) / len(pos)),
-             (sum(v >= t for v in neg) / len(neg) + sum(v < t for v in pos) / len(pos)) / 2) for t in s]
+    gaps = [
+        (
+            abs(sum(v >= t for v in neg) / len(neg) - sum(v < t for v in pos) / len(pos)),
+            (sum(v >= t for v in neg) / len(neg) + sum(v < t for v in pos) / len(pos)) / 2,
+        )
+        for t in s
+    ]
     assert got["eer"] == pytest.approx(100 * min(gaps)[1])
     auc = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / (len(pos) * len(neg))
     assert got["auc"] == pytest.approx(auc)

@@ -25,10 +25,10 @@ def test_video_feature_normalises_frames_before_averaging():
     # frames (2, 0) and (0, 1): normalised (1, 0) and (0, 1), mean (.5, .5), re-normalised (1, 1)/sqrt(2);
     # averaging the raw frames would give (2, 1)/sqrt(5) instead
     v = video_feature(np.array([[2.0, 0.0], [0.0, 1.0]]))
-    np.testing.assert_allclose(v, [2 ** -0.5, 2 ** -0.5], rtol=1e-6)
+    np.testing.assert_allclose(v, [2**-0.5, 2**-0.5], rtol=1e-6)
     # cap 2 of 3 evenly spaced frames keeps the first and the last
     v = video_feature(np.array([[1.0, 0.0], [5.0, 5.0], [0.0, 3.0]]), cap=2)
-    np.testing.assert_allclose(v, [2 ** -0.5, 2 ** -0.5], rtol=1e-6)
+    np.testing.assert_allclose(v, [2**-0.5, 2**-0.5], rtol=1e-6)
 
 
 def test_video_features_groups_store_rows_by_video_in_frame_order():
@@ -48,7 +48,7 @@ def _pairs_with_scores(scores_by_split):
         for index, (score, same) in enumerate(scores, start=1):
             a, b = f"P{split}_{index}/0", f"Q{split}_{index}/1"
             feats[a] = np.array([1.0, 0.0])
-            feats[b] = np.array([score, np.sqrt(1 - score ** 2)])
+            feats[b] = np.array([score, np.sqrt(1 - score**2)])
             pairs.append(VideoPair(split, index, a, b, same))
     return feats, pairs
 

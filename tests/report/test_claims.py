@@ -12,18 +12,39 @@ def config() -> dict:
     methods = {"softmax": {"loss": "softmax", "seeds": [0, 1, 2]}}
     methods |= {f"asoftmax-m{m}": {"loss": "asoftmax", "params": {"m": m}, "seeds": [0, 1, 2]} for m in (1, 2, 3, 4)}
     methods |= {"lsoftmax": {"loss": "lsoftmax", "params": {"m": 4}}, "center": {"loss": "center"}}
-    methods |= {f"{name}-sf{d}": {"loss": loss, **({"params": {"m": 4}} if loss == "asoftmax" else {}),
-                                  "train": {"model": f"sphereface{d}"}}
-                for name, loss in (("softmax", "softmax"), ("asoftmax-m4", "asoftmax")) for d in (4, 64)}
-    return {"run": "fake", "methods": methods, "tables": {
-        "accuracy_vs_m": ["softmax", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"],
-        "loss_comparison": ["softmax", "lsoftmax", "center", "asoftmax-m4"],
-        "accuracy_vs_depth": ["softmax-sf4", "softmax-sf64", "asoftmax-m4-sf4", "asoftmax-m4-sf64"]}}
+    methods |= {
+        f"{name}-sf{d}": {
+            "loss": loss,
+            **({"params": {"m": 4}} if loss == "asoftmax" else {}),
+            "train": {"model": f"sphereface{d}"},
+        }
+        for name, loss in (("softmax", "softmax"), ("asoftmax-m4", "asoftmax"))
+        for d in (4, 64)
+    }
+    return {
+        "run": "fake",
+        "methods": methods,
+        "tables": {
+            "accuracy_vs_m": ["softmax", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"],
+            "loss_comparison": ["softmax", "lsoftmax", "center", "asoftmax-m4"],
+            "accuracy_vs_depth": ["softmax-sf4", "softmax-sf64", "asoftmax-m4-sf4", "asoftmax-m4-sf64"],
+        },
+    }
 
 
-ACCURACY = {"softmax": 80, "asoftmax-m1": 80.5, "asoftmax-m2": 83, "asoftmax-m3": 85, "asoftmax-m4": 88,
-            "lsoftmax": 87.8, "center": 95, "softmax-sf4": 80, "softmax-sf64": 86, "asoftmax-m4-sf4": 84,
-            "asoftmax-m4-sf64": 90}
+ACCURACY = {
+    "softmax": 80,
+    "asoftmax-m1": 80.5,
+    "asoftmax-m2": 83,
+    "asoftmax-m3": 85,
+    "asoftmax-m4": 88,
+    "lsoftmax": 87.8,
+    "center": 95,
+    "softmax-sf4": 80,
+    "softmax-sf64": 86,
+    "asoftmax-m4-sf4": 84,
+    "asoftmax-m4-sf64": 90,
+}
 
 
 def fake_run(tmp_path, cfg) -> None:
@@ -40,8 +61,11 @@ def fake_run(tmp_path, cfg) -> None:
             (folder / "lfw.json").write_text(json.dumps({"fold_accuracy": folds}))
             pd.DataFrame({"fold": FOLDS, "correct": correct}).to_csv(folder / "pairs.csv", index=False)
     (tmp_path / "tables").mkdir()
-    afs = [{"method": f"asoftmax-m{m}", "seed": s, "angular_fisher_score": 0.3 - 0.02 * m + 0.001 * s}
-           for m in (1, 2, 3, 4) for s in range(3)]
+    afs = [
+        {"method": f"asoftmax-m{m}", "seed": s, "angular_fisher_score": 0.3 - 0.02 * m + 0.001 * s}
+        for m in (1, 2, 3, 4)
+        for s in range(3)
+    ]
     pd.DataFrame(afs).to_csv(tmp_path / "tables" / "angle_stats_seeds.csv", index=False)
 
 
@@ -51,8 +75,15 @@ def test_claims_table_verdicts_tests_and_effects(tmp_path):
     table = write_claims(cfg, tmp_path).set_index("id")
     assert set(table.index) == {"a", "b1", "b2", "c1", "c2", "c3", "d1", "d2", "d", "e1"}
     # a: 3 seeds each, paired over seeds x folds; the effect is the mean of the paired fold differences
-    folds = {m: np.array([json.loads((tmp_path / "metrics" / m / f"seed{s}" / "lfw.json").read_text())["fold_accuracy"]
-                          for s in range(3)]) for m in ("asoftmax-m4", "softmax")}
+    folds = {
+        m: np.array(
+            [
+                json.loads((tmp_path / "metrics" / m / f"seed{s}" / "lfw.json").read_text())["fold_accuracy"]
+                for s in range(3)
+            ]
+        )
+        for m in ("asoftmax-m4", "softmax")
+    }
     assert np.isclose(table.at["a", "effect"], (folds["asoftmax-m4"] - folds["softmax"]).mean(), atol=1e-4)
     assert table.at["a", "verdict"] == "reproduced" and "3 seeds x 10 folds" in table.at["a", "test"]
     assert table.at["b1", "verdict"] == "reproduced" and table.at["b1", "effect"] > 2

@@ -9,10 +9,20 @@ def write(folder, rows):
 
 
 def test_reports_moved_cells_and_gates_accuracy(tmp_path):
-    write(tmp_path / "old", [{"method": "softmax", "lfw_acc": 80.0, "lfw_auc": 0.9},
-                             {"method": "asoftmax-m4", "lfw_acc": 85.0, "lfw_auc": 0.95}])
-    write(tmp_path / "new", [{"method": "softmax", "lfw_acc": 80.5, "lfw_auc": 0.91},
-                             {"method": "asoftmax-m4", "lfw_acc": 83.0, "lfw_auc": 0.95}])
+    write(
+        tmp_path / "old",
+        [
+            {"method": "softmax", "lfw_acc": 80.0, "lfw_auc": 0.9},
+            {"method": "asoftmax-m4", "lfw_acc": 85.0, "lfw_auc": 0.95},
+        ],
+    )
+    write(
+        tmp_path / "new",
+        [
+            {"method": "softmax", "lfw_acc": 80.5, "lfw_auc": 0.91},
+            {"method": "asoftmax-m4", "lfw_acc": 83.0, "lfw_auc": 0.95},
+        ],
+    )
     moved = compare_tables(tmp_path / "old", tmp_path / "new", tolerance=1.0)
     by_cell = {(m.row, m.column): m for m in moved}
     assert set(by_cell) == {("softmax", "lfw_acc"), ("softmax", "lfw_auc"), ("asoftmax-m4", "lfw_acc")}
@@ -38,8 +48,10 @@ def test_identical_tables_move_nothing(tmp_path):
 
 
 def test_rows_keyed_by_method_and_size(tmp_path):
-    rows = [{"method": "softmax", "distractors": 10, "rank1": 80.0},
-            {"method": "softmax", "distractors": 100, "rank1": 50.0}]
+    rows = [
+        {"method": "softmax", "distractors": 10, "rank1": 80.0},
+        {"method": "softmax", "distractors": 100, "rank1": 50.0},
+    ]
     for folder in ("old", "new"):
         (tmp_path / folder).mkdir()
     pd.DataFrame(rows).to_csv(tmp_path / "old" / "megaface.csv", index=False)
@@ -65,11 +77,17 @@ def test_per_seed_rows_keyed_by_method_and_seed_when_seeds_are_added(tmp_path):
 def test_claims_text_moves_without_failing_but_a_verdict_change_fails(tmp_path):
     for folder in ("old", "new"):
         (tmp_path / folder).mkdir()
-    row = {"id": "a", "claim": "A-Softmax beats softmax", "measured": "89.15 vs 86.53", "effect": 2.62,
-           "verdict": "reproduced"}
+    row = {
+        "id": "a",
+        "claim": "A-Softmax beats softmax",
+        "measured": "89.15 vs 86.53",
+        "effect": 2.62,
+        "verdict": "reproduced",
+    }
     pd.DataFrame([row]).to_csv(tmp_path / "old" / "claims.csv", index=False)
-    pd.DataFrame([{**row, "measured": "89.20 vs 86.53", "effect": 2.67}]).to_csv(tmp_path / "new" / "claims.csv",
-                                                                                   index=False)
+    pd.DataFrame([{**row, "measured": "89.20 vs 86.53", "effect": 2.67}]).to_csv(
+        tmp_path / "new" / "claims.csv", index=False
+    )
     assert [m.fails for m in compare_tables(tmp_path / "old", tmp_path / "new", 1.0)] == [False, False]
     pd.DataFrame([{**row, "verdict": "inconclusive"}]).to_csv(tmp_path / "new" / "claims.csv", index=False)
     [moved] = compare_tables(tmp_path / "old", tmp_path / "new", 1.0)

@@ -1,4 +1,5 @@
 """tables/resources.csv from Snakemake benchmark files; the tables page; reproduce skips resources."""
+
 import pandas as pd
 
 from sphere.paths import RunPaths
@@ -35,7 +36,8 @@ def test_reproduce_does_not_compare_resources(tmp_path):
     (tmp_path / "old").mkdir(), (tmp_path / "new").mkdir()
     for side, seconds in (("old", 1.0), ("new", 9.0)):
         pd.DataFrame({"rule": ["train"], "wildcards": ["m/seed0"], "wall_s": [seconds]}).to_csv(
-            tmp_path / side / "resources.csv", index=False)
+            tmp_path / side / "resources.csv", index=False
+        )
     assert compare_tables(tmp_path / "old", tmp_path / "new", 1.0) == []
 
 
@@ -46,5 +48,5 @@ def test_tables_page_marks_the_papers_columns(tmp_path):
     paths.table_md("a").write_text("# LFW accuracy\n")
     tables_page([paths.table("a")], paths.tables_page, "t")
     text = paths.tables_page.read_text()
-    assert "<h2 id=\"a\">LFW accuracy</h2>" in text and '<td class="paper">97.88</td>' in text
+    assert '<h2 id="a">LFW accuracy</h2>' in text and '<td class="paper">97.88</td>' in text
     assert "<td>86.3</td>" in text

@@ -2,6 +2,7 @@
 status, a one-line message naming the file and line or the config key, no traceback for user errors,
 and, for refused inputs, that nothing in the workspace changed (earlier outputs kept byte for byte).
 Two more rows need a process of their own: a full disk, and the Snakefile refusing a bad config."""
+
 from __future__ import annotations
 
 import contextlib
@@ -35,8 +36,9 @@ def base(tmp_path_factory) -> Path:
 
 def snapshot(ws: Path) -> dict[str, bytes]:
     """Every file of the workspace (lock files aside: a holder writes its pid there)."""
-    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
-            if p.is_file() and p.name != "train.lock"}
+    return {
+        str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*")) if p.is_file() and p.name != "train.lock"
+    }
 
 
 def run(case: Case, ws: Path, capsys) -> tuple[int, str]:
@@ -99,8 +101,13 @@ def test_full_disk_keeps_earlier_outputs(base: Path, tmp_path: Path) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
 
     argv = [a.replace("{ws}", str(ws)) for a in LFW]
-    result = subprocess.run([sys.executable, "-m", "sphere", *argv], capture_output=True, text=True, preexec_fn=limit,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-m", "sphere", *argv],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert re.match(r"sphere lfw: cannot write .*out/lfw/pairs\.csv: File too large \(disk full", last), last
@@ -115,9 +122,25 @@ def test_snakefile_refuses_a_bad_head_parameter_before_any_job(tmp_path: Path) -
     data["results"] = str(tmp_path / "results")
     data["methods"]["asoftmax-m4"]["params"]["m"] = 7
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(data))
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "-d", str(tmp_path / "wd"),
-                             "-s", str(REPO / "Snakefile"), "--configfile", str(tmp_path / "bad.yaml")],
-                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--cores",
+            "1",
+            "-d",
+            str(tmp_path / "wd"),
+            "-s",
+            str(REPO / "Snakefile"),
+            "--configfile",
+            str(tmp_path / "bad.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "methods.asoftmax-m4.params.m: 7 is not allowed; asoftmax margin m takes one of 1, 2, 3, 4, 5" in output

@@ -23,8 +23,10 @@ def test_single_seed_has_no_interval():
 
 
 def test_seed_summary_std_is_sample_std():
-    assert np.isclose(seed_summary([1.0, 2.0, 4.0])["std_seeds"], math.sqrt(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2
-                                                                             + (4 - 7 / 3) ** 2) / 2))
+    assert np.isclose(
+        seed_summary([1.0, 2.0, 4.0])["std_seeds"],
+        math.sqrt(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 2),
+    )
 
 
 def test_clopper_pearson_matches_scipy_and_closed_forms():
@@ -32,8 +34,8 @@ def test_clopper_pearson_matches_scipy_and_closed_forms():
         ci = stats.binomtest(k, n).proportion_ci(0.95, method="exact")
         assert np.allclose(clopper_pearson(k, n), (ci.low, ci.high))
     # k = 0 and k = n have closed forms: 1 - (alpha / 2)^(1/n) and its mirror
-    assert np.allclose(clopper_pearson(0, 10), (0.0, 1 - 0.025 ** 0.1))
-    assert np.allclose(clopper_pearson(10, 10), (0.025 ** 0.1, 1.0))
+    assert np.allclose(clopper_pearson(0, 10), (0.0, 1 - 0.025**0.1))
+    assert np.allclose(clopper_pearson(10, 10), (0.025**0.1, 1.0))
 
 
 def test_t_from_se_p_matches_a_z_like_limit():

@@ -93,9 +93,7 @@ def test_interpolate_endpoints_midpoint_and_discrete_fields():
     a, b = sample_nuisance(rng), sample_nuisance(rng)
     assert interpolate(a, b, 0.0) == a and interpolate(a, b, 1.0) == b
     mid = interpolate(a, b, 0.5)
-    assert mid.yaw == pytest.approx((a.yaw + b.yaw) / 2) and mid.light_x == pytest.approx(
-        (a.light_x + b.light_x) / 2
-    )
+    assert mid.yaw == pytest.approx((a.yaw + b.yaw) / 2) and mid.light_x == pytest.approx((a.light_x + b.light_x) / 2)
     assert interpolate(a, b, 0.49).bg_seed == a.bg_seed and mid.bg_seed == b.bg_seed
     with pytest.raises(ValueError):
         interpolate(a, b, 1.5)
@@ -136,9 +134,7 @@ def test_difficulty_scales_nuisance():
     low = [sample_nuisance(rng, 0.5) for _ in range(200)]
     high = [sample_nuisance(rng, 2.0) for _ in range(200)]
     for field in ("yaw", "roll", "smile", "blur", "noise"):
-        assert np.mean([abs(getattr(n, field)) for n in high]) > 2 * np.mean(
-            [abs(getattr(n, field)) for n in low]
-        )
+        assert np.mean([abs(getattr(n, field)) for n in high]) > 2 * np.mean([abs(getattr(n, field)) for n in low])
     with pytest.raises(ValueError):
         sample_nuisance(rng, -1.0)
 
@@ -212,9 +208,7 @@ def test_layout_counts_and_manifest(tiny_set: Path):
     train = sorted(p.relative_to(tiny_set / "train").as_posix() for p in (tiny_set / "train").rglob("*.jpg"))
     lfw = sorted(p.relative_to(tiny_set / "lfw").as_posix() for p in (tiny_set / "lfw").rglob("*.jpg"))
     assert train == [f"{i:07d}/{j:03d}.jpg" for i in range(4) for j in range(1, 4)]
-    assert lfw == [
-        f"Synth_Person_{i:04d}/Synth_Person_{i:04d}_{j:04d}.jpg" for i in range(1, 9) for j in range(1, 4)
-    ]
+    assert lfw == [f"Synth_Person_{i:04d}/Synth_Person_{i:04d}_{j:04d}.jpg" for i in range(1, 9) for j in range(1, 4)]
     with Image.open(tiny_set / "train" / train[0]) as im:
         assert im.format == "JPEG" and im.size == (64, 64)
     manifest = json.loads((tiny_set / "manifest.json").read_text())
@@ -296,9 +290,7 @@ def test_generate_refuses_to_overwrite_unless_asked(tiny_set: Path, tmp_path: Pa
 
 
 def test_variable_image_counts_and_pairs(tmp_path: Path):
-    cfg = SyntheticConfig(
-        seed=1, **{**TINY, "test_images_per_identity": 5, "test_images_per_identity_min": 2}
-    )
+    cfg = SyntheticConfig(seed=1, **{**TINY, "test_images_per_identity": 5, "test_images_per_identity_min": 2})
     generate(cfg, tmp_path, progress=False)
     counts = {p.name: len(list(p.iterdir())) for p in (tmp_path / "lfw").iterdir()}
     assert set(counts.values()) <= set(range(2, 6)) and len(set(counts.values())) > 1

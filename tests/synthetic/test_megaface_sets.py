@@ -1,4 +1,5 @@
 """The synthetic MegaFace generator: deterministic, devkit-format lists read back by sphere.formats.megaface."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,13 +19,21 @@ from sphere.synthetic.megaface_sets import (
     generate_megaface,
 )
 
-TINY = {"probe_identities": 3, "probe_images_per_identity": 2, "sizes": (20, 5), "distractor_images_per_identity": 3,
-            "raw_size": 48}
+TINY = {
+    "probe_identities": 3,
+    "probe_images_per_identity": 2,
+    "sizes": (20, 5),
+    "distractor_images_per_identity": 3,
+    "raw_size": 48,
+}
 
 
 def digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """The synthetic YouTube Faces generator: deterministic, in the official layout, read back by sphere.formats.ytf."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,13 +19,22 @@ from sphere.synthetic.ytf_videos import (
     video_nuisances,
 )
 
-TINY = {"identities": 8, "videos_per_identity": 2, "frames_per_video": 3, "splits": 2, "pairs_per_split": 4,
-        "raw_size": 48}
+TINY = {
+    "identities": 8,
+    "videos_per_identity": 2,
+    "frames_per_video": 3,
+    "splits": 2,
+    "pairs_per_split": 4,
+    "raw_size": 48,
+}
 
 
 def digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +106,9 @@ def test_identities_are_new_draws_not_the_training_identities():
 
     ytf, _ = sample_identities(np.random.default_rng([0, _TAG, 0]), 8)
     train, _ = sample_identities(np.random.default_rng([0, 0]), 8)  # dataset.py's training stream
-    distances = np.linalg.norm(np.stack([a.latent() for a in ytf])[:, None]
-                               - np.stack([b.latent() for b in train])[None], axis=2)
+    distances = np.linalg.norm(
+        np.stack([a.latent() for a in ytf])[:, None] - np.stack([b.latent() for b in train])[None], axis=2
+    )
     assert distances.min() > 1.0
 
 

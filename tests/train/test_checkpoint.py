@@ -1,4 +1,5 @@
 """Checkpoints: the previous one is kept, sums are listed before files move, bad ones are set aside."""
+
 import os
 
 import torch
@@ -7,8 +8,14 @@ from sphere.train.checkpoint import PREVIOUS, SUMS, load_checkpoint, save_checkp
 
 
 def state(step: int) -> dict:
-    return {"model": {"w": torch.full((2, 3), float(step))}, "head": {}, "optimizer": {}, "sampler": {},
-            "step": step, "settings": "s"}
+    return {
+        "model": {"w": torch.full((2, 3), float(step))},
+        "head": {},
+        "optimizer": {},
+        "sampler": {},
+        "step": step,
+        "settings": "s",
+    }
 
 
 def test_previous_is_kept_and_both_sums_listed(tmp_path):

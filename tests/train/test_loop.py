@@ -7,9 +7,21 @@ import torch
 from sphere.config.settings import TrainConfig
 from sphere.train.loop import NonFiniteLoss, learning_rate, train
 
-CFG = TrainConfig(model="sphereface4", width=0.125, feature_dim=8, batch_size=8, iterations=12, lr=0.05,
-                  lr_steps=[8], loss="asoftmax", loss_params={"m": 4, "gamma": 1.0}, log_every=2,
-                  checkpoint_every=4, device="cpu", threads=1)
+CFG = TrainConfig(
+    model="sphereface4",
+    width=0.125,
+    feature_dim=8,
+    batch_size=8,
+    iterations=12,
+    lr=0.05,
+    lr_steps=[8],
+    loss="asoftmax",
+    loss_params={"m": 4, "gamma": 1.0},
+    log_every=2,
+    checkpoint_every=4,
+    device="cpu",
+    threads=1,
+)
 
 
 def weights(path):
@@ -100,8 +112,18 @@ def test_centre_alpha_is_not_scheduled(tmp_path, tiny_store):
     """The centre-loss step alpha stays fixed while the lr falls (the released solver does not decay it)."""
     import torch
 
-    cfg = TrainConfig(model="sphereface4", width=0.125, feature_dim=8, loss="center", batch_size=8, iterations=6,
-                      lr_steps=[2, 4], log_every=2, checkpoint_every=6, device="cpu")
+    cfg = TrainConfig(
+        model="sphereface4",
+        width=0.125,
+        feature_dim=8,
+        loss="center",
+        batch_size=8,
+        iterations=6,
+        lr_steps=[2, 4],
+        log_every=2,
+        checkpoint_every=6,
+        device="cpu",
+    )
     train(cfg, tiny_store, tmp_path / "run", progress=False)
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     lrs = [g["lr"] for g in state["optimizer"]["param_groups"]]
@@ -122,5 +144,10 @@ def test_train_yaml_records_the_recipe(tiny_store, tmp_path):
 
     train(CFG, tiny_store, tmp_path / "run", progress=False)
     record = yaml.safe_load((tmp_path / "run" / "train.yaml").read_text())
-    assert record["recipe"] == {"init": "caffe", "param_multipliers": "released",
-                                "lambda_counter": "advanced before use", "gradient": "released", "renormalise": True}
+    assert record["recipe"] == {
+        "init": "caffe",
+        "param_multipliers": "released",
+        "lambda_counter": "advanced before use",
+        "gradient": "released",
+        "renormalise": True,
+    }

@@ -29,9 +29,13 @@ def test_state_round_trip_replays_the_same_batches():
 
 def test_every_batch_has_the_same_shape_across_epochs_and_small_stores():
     """Static shapes for the compiled step: no partial batch at an epoch's end, nor from a tiny store."""
-    for labels, batch, k in ((np.arange(10) % 3, 4, None), (np.arange(3), 8, None),
-                             (np.repeat(np.arange(10), 5), 10, 4), (np.repeat(np.arange(2), 3), 12, 4),
-                             (np.arange(6), 3, 4)):
+    for labels, batch, k in (
+        (np.arange(10) % 3, 4, None),
+        (np.arange(3), 8, None),
+        (np.repeat(np.arange(10), 5), 10, 4),
+        (np.repeat(np.arange(2), 3), 12, 4),
+        (np.arange(6), 3, 4),
+    ):
         sampler = BatchSampler(labels, batch, k, seed=0)
         for _ in range(7):
             index, flip = sampler.next()

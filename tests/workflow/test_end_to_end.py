@@ -1,5 +1,6 @@
 """The whole DAG on a tiny synthetic config: raw faces to tables and figures in seconds, the benchmark of
 every job, and Snakemake's own report of the run rendered in headless Chromium."""
+
 import importlib.util
 import json
 import subprocess
@@ -16,21 +17,44 @@ REPO = Path(__file__).resolve().parents[2]
 def tiny_config(results: Path) -> dict:
     config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
     config.update(run="tiny", results=str(results), crop=[28, 24])
-    config["synthetic"].update(train_identities=6, train_images_per_identity=4, test_identities=8,
-                               test_images_per_identity=3, folds=2, pairs_per_fold=4, raw_size=64)
-    config["train"].update(width=0.125, feature_dim=8, batch_size=8, iterations=4, lr_steps=[3], log_every=2,
-                           checkpoint_every=2)
+    config["synthetic"].update(
+        train_identities=6,
+        train_images_per_identity=4,
+        test_identities=8,
+        test_images_per_identity=3,
+        folds=2,
+        pairs_per_fold=4,
+        raw_size=64,
+    )
+    config["train"].update(
+        width=0.125, feature_dim=8, batch_size=8, iterations=4, lr_steps=[3], log_every=2, checkpoint_every=2
+    )
     config["methods"] = {k: config["methods"][k] for k in ("softmax", "asoftmax-m4", "toy-m4")}
     config["methods"]["softmax"].pop("seeds", None)
     config["methods"]["asoftmax-m4"]["seeds"] = [0, 1]  # one method trained twice: the seed level of the DAG
     config["methods"]["toy-m4"]["train"] = {"feature_dim": 3, "batch_size": 8}
-    config["tables"] = {"accuracy_vs_m": ["softmax", "asoftmax-m4"], "loss_comparison": ["softmax", "asoftmax-m4"],
-                        "accuracy_vs_depth": ["softmax", "asoftmax-m4"], "toy": ["toy-m4"]}
-    config["ytf"] = {"frame_cap": 3, "frame_selection": "even", "synthetic": {
-        "identities": 8, "videos_per_identity": 2, "frames_per_video": 4, "splits": 2, "pairs_per_split": 4,
-        "raw_size": 64}}
-    config["megaface"] = {"sizes": [5, 20], "synthetic": {"probe_identities": 3, "probe_images_per_identity": 2,
-                                                          "raw_size": 64}}
+    config["tables"] = {
+        "accuracy_vs_m": ["softmax", "asoftmax-m4"],
+        "loss_comparison": ["softmax", "asoftmax-m4"],
+        "accuracy_vs_depth": ["softmax", "asoftmax-m4"],
+        "toy": ["toy-m4"],
+    }
+    config["ytf"] = {
+        "frame_cap": 3,
+        "frame_selection": "even",
+        "synthetic": {
+            "identities": 8,
+            "videos_per_identity": 2,
+            "frames_per_video": 4,
+            "splits": 2,
+            "pairs_per_split": 4,
+            "raw_size": 64,
+        },
+    }
+    config["megaface"] = {
+        "sizes": [5, 20],
+        "synthetic": {"probe_identities": 3, "probe_images_per_identity": 2, "raw_size": 64},
+    }
     config["evaluate"] = {"methods": ["softmax"], "benchmarks": ["lfw", "ijbc"]}
     return config
 
@@ -40,8 +64,12 @@ def tiny_run(tmp_path_factory):
     """The tiny DAG, run once for the tests of this module: (its configfile, its run folder)."""
     tmp_path = tmp_path_factory.mktemp("tiny")
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(tmp_path / "results")))
-    subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(tmp_path / "tiny.yaml")],
-                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(tmp_path / "tiny.yaml")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return tmp_path / "tiny.yaml", tmp_path / "results" / "tiny"
 
 
@@ -76,8 +104,15 @@ def test_snakemake_regenerates_tables_and_figures(tiny_run):
     toy = pd.read_csv(run / "tables" / "toy_angles.csv")
     assert toy["method"].tolist() == ["toy-m4"] and toy["m"].tolist() == [4]
     assert "toy-m4" not in set(pd.read_csv(run / "tables" / "angle_stats.csv")["method"])
-    for figure in ("angle_hist.png", "accuracy_vs_m.png", "megaface_cmc.png", "megaface_roc.png",
-                   "accuracy_vs_depth.png", "sphere3d.png", "claims.png"):
+    for figure in (
+        "angle_hist.png",
+        "accuracy_vs_m.png",
+        "megaface_cmc.png",
+        "megaface_roc.png",
+        "accuracy_vs_depth.png",
+        "sphere3d.png",
+        "claims.png",
+    ):
         assert (run / "figures" / figure).stat().st_size > 1000
     variants = pd.read_csv(run / "tables" / "protocol_variants.csv")
     assert variants["rule"].tolist() == ["released", "insightface", "opensphere", "facexzoo"]
@@ -95,8 +130,22 @@ def test_every_job_is_benchmarked_and_costed(tiny_run):
     _, run = tiny_run
     resources = pd.read_csv(run / "tables" / "resources.csv", keep_default_na=False)
     rules = set(resources["rule"])
-    assert {"resolved_config", "synthesize", "align", "train", "features", "lfw", "report", "claims",
-            "tables_page", "evaluate_verification", "evaluate_ijb", "megaface", "ytf", "total"} <= rules
+    assert {
+        "resolved_config",
+        "synthesize",
+        "align",
+        "train",
+        "features",
+        "lfw",
+        "report",
+        "claims",
+        "tables_page",
+        "evaluate_verification",
+        "evaluate_ijb",
+        "megaface",
+        "ytf",
+        "total",
+    } <= rules
     train = resources[resources["rule"] == "train"]
     assert sorted(train["wildcards"]) == ["asoftmax-m4/seed0", "asoftmax-m4/seed1", "softmax/seed0", "toy-m4/seed0"]
     jobs = resources[resources["rule"] != "total"]
@@ -113,14 +162,20 @@ def test_snakemake_report_shows_every_figure(tiny_run, tmp_path):
     spec.loader.exec_module(check_report)
     configfile, run = tiny_run
     html = run / "report.html"
-    done = subprocess.run([sys.executable, "-m", "snakemake", "--configfile", str(configfile), "--report", str(html)],
-                          cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--configfile", str(configfile), "--report", str(html)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert html.stat().st_size > 100_000
     browser = check_report.find_browser()
     if browser is None:
-        pytest.skip("no Chromium binary (chromium, chromium-browser, google-chrome or $CHROMIUM): "
-                    "the report was built but not rendered; apt-get install -y chromium")
+        pytest.skip(
+            "no Chromium binary (chromium, chromium-browser, google-chrome or $CHROMIUM): "
+            "the report was built but not rendered; apt-get install -y chromium"
+        )
     figures = sorted(p.name for p in (run / "figures").glob("*.png"))
     assert len(figures) == 7
     assert check_report.check(html, figures, browser) == []
@@ -130,6 +185,10 @@ def test_invalid_config_stops_the_run_naming_the_key(tmp_path):
     config = tiny_config(tmp_path / "results")
     config["train"]["batch_sise"] = 8
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config))
-    run = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile",
-                          str(tmp_path / "bad.yaml")], cwd=REPO, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(tmp_path / "bad.yaml")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode != 0 and "batch_sise" in run.stdout + run.stderr

@@ -5,6 +5,7 @@ The recovery is the README's "When something goes wrong": the rerun stops at Sna
 redoes the jobs the kill interrupted (trainings resume from their checkpoints) and the tables match an
 uninterrupted run byte for byte.
 """
+
 import os
 import random
 import signal
@@ -36,16 +37,27 @@ def small_config(results: Path) -> dict:
 
 
 def snakemake(workdir: Path, configfile: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-            "--configfile", str(configfile), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--configfile",
+        str(configfile),
+        *extra,
+    ]
 
 
 def run_and_kill(command: list[str], after: float) -> bool:
     """Start `command` in its own process group and SIGKILL the whole group after `after` seconds
     (a crash: snakemake and its jobs die at once). True if it was still running when killed."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         process.wait(timeout=after)
         return False
@@ -69,8 +81,9 @@ def recover(run: list[str], workdir: Path, configfile: Path, env: dict) -> bool:
         return False  # killed before snakemake took its lock
     blocked = subprocess.run(run, cwd=REPO, env=env, capture_output=True, text=True)
     assert blocked.returncode != 0 and "--unlock" in blocked.stdout + blocked.stderr
-    unlock = subprocess.run(snakemake(workdir, configfile, "--unlock"), cwd=REPO, env=env, capture_output=True,
-                            text=True)
+    unlock = subprocess.run(
+        snakemake(workdir, configfile, "--unlock"), cwd=REPO, env=env, capture_output=True, text=True
+    )
     assert unlock.returncode == 0, unlock.stdout + unlock.stderr
     return True
 
@@ -89,8 +102,13 @@ def test_kill_9_then_unlock_and_rerun_gives_identical_tables(tmp_path):
     reference_cfg.write_text(yaml.safe_dump(small_config(tmp_path / "reference")))
     killed_cfg.write_text(yaml.safe_dump(small_config(tmp_path / "killed")))
     start = time.monotonic()
-    subprocess.run(snakemake(tmp_path / "wd-reference", reference_cfg, "--cores", "2"), cwd=REPO, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        snakemake(tmp_path / "wd-reference", reference_cfg, "--cores", "2"),
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     duration = time.monotonic() - start
     expected = tables(tmp_path / "reference" / "kill")
     assert {"accuracy_vs_m.csv", "angle_stats.csv", "claims.csv"} <= set(expected)

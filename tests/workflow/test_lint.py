@@ -1,5 +1,6 @@
 """The workflow itself: `snakemake --lint` reports nothing, a dry run writes nothing, and the resolved
 config is rewritten (and what reads it rerun) only when it changes."""
+
 import os
 import re
 import subprocess
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.slow  # each call parses the workflow: about 10 s on tw
 
 
 def snakemake(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("configfile", ["config/default.yaml", "config/celeba-lfw.yaml"])

@@ -1,6 +1,7 @@
 """Dry runs of the DAG through each Snakemake profile in workflow/profiles/ (README "GPUs, clusters and speed",
 "Scale beyond one machine"): the profile parses, the DAG plans one train job per training cell (method, seed),
 and the train jobs get the GPU resources the profile promises."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,11 @@ def dry_run(tmp_path: Path, *profile_args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPHERE_SLURM_")}
     done = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--nolock", *profile_args, "--config", f"results={tmp_path}"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
@@ -59,9 +64,10 @@ def test_default_profile_caps_gpus_at_the_visible_count(tmp_path):
 
 
 def test_slurm_profile_sends_training_to_a_gpu_partition(tmp_path):
-    pytest.importorskip("snakemake_executor_plugin_slurm",
-                        reason="snakemake-executor-plugin-slurm is not installed: pip install "
-                               "snakemake-executor-plugin-slurm==2.8.0")
+    pytest.importorskip(
+        "snakemake_executor_plugin_slurm",
+        reason="snakemake-executor-plugin-slurm is not installed: pip install snakemake-executor-plugin-slurm==2.8.0",
+    )
     output = dry_run(tmp_path, "--profile", str(PROFILES / "slurm"))
     assert job_counts(output)["train"] == len(CELLS)
     resources = train_resources(output)

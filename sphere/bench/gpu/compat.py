@@ -1,4 +1,5 @@
 """Stand-ins for pyyaml and tqdm, which the GPU image may lack; installed only where they are absent."""
+
 from __future__ import annotations
 
 import importlib.machinery

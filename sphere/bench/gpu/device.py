@@ -1,4 +1,5 @@
 """The device under test: its name, slug, software versions and datasheet peaks; math-mode switches."""
+
 from __future__ import annotations
 
 import os
@@ -50,15 +51,26 @@ def device_name(device: torch.device) -> str:
 def describe(device: torch.device) -> dict:
     """Name, slug, chip and peaks, torch / CUDA / cuDNN versions, memory, and the math flags in force."""
     name = device_name(device)
-    info: dict[str, Any] = {"name": name, "slug": slug(name), "type": device.type,
-            "chip": chip(name) if device.type == "cuda" else None,
-            "torch": torch.__version__, "cuda": torch.version.cuda, "python": platform.python_version(),
-            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()}
+    info: dict[str, Any] = {
+        "name": name,
+        "slug": slug(name),
+        "type": device.type,
+        "chip": chip(name) if device.type == "cuda" else None,
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
     info["peaks_tflops"] = PEAKS.get(info["chip"]) if info["chip"] else None
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
-        info.update(capability=f"{props.major}.{props.minor}", memory_gib=round(props.total_memory / 2**30, 1),
-                    multiprocessors=props.multi_processor_count, cudnn=torch.backends.cudnn.version())
+        info.update(
+            capability=f"{props.major}.{props.minor}",
+            memory_gib=round(props.total_memory / 2**30, 1),
+            multiprocessors=props.multi_processor_count,
+            cudnn=torch.backends.cudnn.version(),
+        )
     info["defaults"] = math_flags()
     return info
 
@@ -67,9 +79,11 @@ def math_flags() -> dict:
     """The float32 math switches a plain `sphere train` runs with (TF32 for matmuls and for cuDNN convs)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {"matmul_allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32),
-                "cudnn_allow_tf32": bool(torch.backends.cudnn.allow_tf32),
-                "cudnn_benchmark": bool(torch.backends.cudnn.benchmark)}
+        return {
+            "matmul_allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32),
+            "cudnn_allow_tf32": bool(torch.backends.cudnn.allow_tf32),
+            "cudnn_benchmark": bool(torch.backends.cudnn.benchmark),
+        }
 
 
 @contextmanager

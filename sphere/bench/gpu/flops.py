@@ -6,6 +6,7 @@ counted op (convolutions, matmuls, their backward) is linear in the batch. Eleme
 normalisation, the margin polynomial, SGD) is not counted, so achieved TFLOP/s are a lower bound.
 A multiply-add counts as 2 FLOPs; so counted, SphereFace-20's forward is the paper's 3.5 GFLOPs.
 """
+
 from __future__ import annotations
 
 import torch
@@ -42,9 +43,16 @@ def step_flops(model_name: str, width: float, classes: int, crop: tuple[int, int
         fwd, bwd = _count(model_name, width, classes, crop, m, "cpu")
         where = "cpu"
     per_image_fwd, per_image_bwd = fwd / COUNT_BATCH, bwd / COUNT_BATCH
-    return {"model": model_name, "width": width, "classes": classes, "crop": list(crop), "batch": batch,
-            "forward_gflop_per_image": per_image_fwd / 1e9, "backward_gflop_per_image": per_image_bwd / 1e9,
-            "step_tflop": (per_image_fwd + per_image_bwd) * batch / 1e12,
-            "forward_gmac_per_image": per_image_fwd / 2e9,
-            "method": f"torch.utils.flop_counter.FlopCounterMode on {where} tensors, batch {COUNT_BATCH} "
-                      "scaled to the batch; conv + matmul only"}
+    return {
+        "model": model_name,
+        "width": width,
+        "classes": classes,
+        "crop": list(crop),
+        "batch": batch,
+        "forward_gflop_per_image": per_image_fwd / 1e9,
+        "backward_gflop_per_image": per_image_bwd / 1e9,
+        "step_tflop": (per_image_fwd + per_image_bwd) * batch / 1e12,
+        "forward_gmac_per_image": per_image_fwd / 2e9,
+        "method": f"torch.utils.flop_counter.FlopCounterMode on {where} tensors, batch {COUNT_BATCH} "
+        "scaled to the batch; conv + matmul only",
+    }

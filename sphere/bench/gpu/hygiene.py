@@ -1,4 +1,5 @@
 """Compile hygiene: frames compiled by torch.compile, and host-device synchronisations inside a step."""
+
 from __future__ import annotations
 
 import warnings
@@ -12,16 +13,22 @@ def compile_counts() -> dict[str, int]:
         from torch._dynamo.utils import counters
     except Exception:  # noqa: BLE001  (a torch without dynamo: nothing was compiled)
         return {"frames_compiled": 0, "unique_graphs": 0, "graph_breaks": 0}
-    return {"frames_compiled": int(counters["frames"]["total"]),
-            "unique_graphs": int(counters["stats"]["unique_graphs"]),
-            "graph_breaks": int(sum(counters["graph_break"].values()))}
+    return {
+        "frames_compiled": int(counters["frames"]["total"]),
+        "unique_graphs": int(counters["stats"]["unique_graphs"]),
+        "graph_breaks": int(sum(counters["graph_break"].values())),
+    }
 
 
 def compile_delta(before: dict[str, int], after: dict[str, int]) -> dict:
     """What was compiled between two `compile_counts`; `recompiled` flags any frame (it should be none)."""
     delta = {k: after[k] - before[k] for k in before}
-    return {**delta, "recompiled": delta["frames_compiled"] > 0, "frames_before": before["frames_compiled"],
-            "frames_after": after["frames_compiled"]}
+    return {
+        **delta,
+        "recompiled": delta["frames_compiled"] > 0,
+        "frames_before": before["frames_compiled"],
+        "frames_after": after["frames_compiled"],
+    }
 
 
 def reset_compiler() -> None:
@@ -52,8 +59,13 @@ class SyncWatch:
     def result(self) -> dict:
         if not self.active:
             return {"checked": False, "note": "CPU: no host-device synchronisation to check"}
-        return {"checked": True, "mode": "warn", "synchronisations": self.count, "first": self.first,
-                "clean": self.count == 0}
+        return {
+            "checked": True,
+            "mode": "warn",
+            "synchronisations": self.count,
+            "first": self.first,
+            "clean": self.count == 0,
+        }
 
 
 class _Watching:

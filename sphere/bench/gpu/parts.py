@@ -1,4 +1,5 @@
 """The parts of `sphere bench gpu` beyond the step: GEMM peaks, a real `train()` run, features, MegaFace, MTCNN."""
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,11 @@ PAPER_STEPS = 28_000  # the released solver; the batch is Sizes.train_batch, the
 def matmul_peaks(device: torch.device, n: int, cap_s: float) -> dict:
     """Achieved TFLOP/s of an n x n x n matmul in bf16, TF32 and fp32: the ceiling the step is held against."""
     out: dict[str, float] = {"n": n}
-    for kind, dtype, tf32 in (("bf16", torch.bfloat16, None), ("tf32", torch.float32, True),
-                              ("fp32", torch.float32, False)):
+    for kind, dtype, tf32 in (
+        ("bf16", torch.bfloat16, None),
+        ("tf32", torch.float32, True),
+        ("fp32", torch.float32, False),
+    ):
         a, b = (torch.randn(n, n, device=device).to(dtype) for _ in range(2))
         c = torch.empty_like(a)
         with fp32_math(tf32):
@@ -87,8 +91,19 @@ class SaveClock:
         return result
 
 
-def train_run(store: Path, out: Path, model: str, width: float, batch: int, steps: int, warm: int, log_every: int,
-              checkpoint_every: int, device: torch.device, compile: str = "auto") -> dict:
+def train_run(
+    store: Path,
+    out: Path,
+    model: str,
+    width: float,
+    batch: int,
+    steps: int,
+    warm: int,
+    log_every: int,
+    checkpoint_every: int,
+    device: torch.device,
+    compile: str = "auto",
+) -> dict:
     """A real `sphere.train.loop.train` run (sampler, lr schedule, logging, checkpoints, final model) of `steps`
     steps, and the paper schedule projected from it: 28K x (time per step after `warm` steps, checkpoints
     taken out) + one checkpoint per `checkpoint_every` steps at this run's mean checkpoint time."""
@@ -96,9 +111,18 @@ def train_run(store: Path, out: Path, model: str, width: float, batch: int, step
 
     import sphere.train.loop as training
 
-    cfg = training.TrainConfig(model=model, width=width, batch_size=batch, loss="asoftmax", loss_params={"m": 4},
-                               iterations=steps, log_every=log_every, checkpoint_every=checkpoint_every,
-                               device=str(device), compile=compile)
+    cfg = training.TrainConfig(
+        model=model,
+        width=width,
+        batch_size=batch,
+        loss="asoftmax",
+        loss_params={"m": 4},
+        iterations=steps,
+        log_every=log_every,
+        checkpoint_every=checkpoint_every,
+        device=str(device),
+        compile=compile,
+    )
     reset_compiler()
     clock = StepClock(training.train_step, warm, device)
     saves = SaveClock(getattr(training, "save_checkpoint", None))
@@ -122,23 +146,48 @@ def train_run(store: Path, out: Path, model: str, width: float, batch: int, step
     per_step = loop_s / (steps - warm)
     paper_s = PAPER_STEPS * per_step + (PAPER_STEPS // checkpoint_every) * checkpoint_s
     metrics = pd.read_csv(out / "metrics.csv")
-    return {"model": model, "width": width, "batch": batch, "steps": steps, "warm_steps": warm, "compile": compile,
-            "log_every": log_every, "checkpoint_every": checkpoint_every, "startup_s": startup,
-            "timed_s": end - clock.start, "step_ms": 1000 * per_step, "img_s": batch / per_step,
-            "checkpoints_written": len(saves.calls), "checkpoint_s": checkpoint_s,
-            "final_loss": float(metrics["loss"].iloc[-1]),
-            "batch_shapes": sorted(list(s) for s in clock.shapes), "static_shapes": len(clock.shapes) == 1,
-            "compile_after_warmup": compile_delta(clock.before, compile_counts()),
-            "paper_schedule": {"steps": PAPER_STEPS, "batch": batch, "seconds": paper_s, "minutes": paper_s / 60,
-                               "minutes_with_startup": (paper_s + startup) / 60,
-                               "note": f"{PAPER_STEPS} steps x {batch} images at this run's time per step after "
-                                       f"warm-up (sampler, lr schedule, loss read back every {log_every} steps) plus "
-                                       f"{PAPER_STEPS // checkpoint_every} checkpoints at {checkpoint_s:.2f} s; "
-                                       "start-up (store to the GPU, compilation) once"}}
+    return {
+        "model": model,
+        "width": width,
+        "batch": batch,
+        "steps": steps,
+        "warm_steps": warm,
+        "compile": compile,
+        "log_every": log_every,
+        "checkpoint_every": checkpoint_every,
+        "startup_s": startup,
+        "timed_s": end - clock.start,
+        "step_ms": 1000 * per_step,
+        "img_s": batch / per_step,
+        "checkpoints_written": len(saves.calls),
+        "checkpoint_s": checkpoint_s,
+        "final_loss": float(metrics["loss"].iloc[-1]),
+        "batch_shapes": sorted(list(s) for s in clock.shapes),
+        "static_shapes": len(clock.shapes) == 1,
+        "compile_after_warmup": compile_delta(clock.before, compile_counts()),
+        "paper_schedule": {
+            "steps": PAPER_STEPS,
+            "batch": batch,
+            "seconds": paper_s,
+            "minutes": paper_s / 60,
+            "minutes_with_startup": (paper_s + startup) / 60,
+            "note": f"{PAPER_STEPS} steps x {batch} images at this run's time per step after "
+            f"warm-up (sampler, lr schedule, loss read back every {log_every} steps) plus "
+            f"{PAPER_STEPS // checkpoint_every} checkpoints at {checkpoint_s:.2f} s; "
+            "start-up (store to the GPU, compilation) once",
+        },
+    }
 
 
-def features(model_path: Path | None, images: np.ndarray, model: str, width: float, device: torch.device,
-             batch: int, cap_s: float) -> dict:
+def features(
+    model_path: Path | None,
+    images: np.ndarray,
+    model: str,
+    width: float,
+    device: torch.device,
+    batch: int,
+    cap_s: float,
+) -> dict:
     """Faces/s of `sphere.features.extract` (FC1 of each face and of its flip) with the trained model."""
     from sphere.features import extract
     from sphere.models import create_model
@@ -153,11 +202,19 @@ def features(model_path: Path | None, images: np.ndarray, model: str, width: flo
     synchronize(device)
     done, start = 0, time.perf_counter()
     while done < min(len(images), 4 * batch) or (time.perf_counter() - start < cap_s and done < len(images)):
-        out = extract(net, images[done:done + 4 * batch], batch)
+        out = extract(net, images[done : done + 4 * batch], batch)
         done += len(out)
     seconds = time.perf_counter() - start
-    return {"img_s": done / seconds, "images": done, "seconds": seconds, "batch": batch, "forwards_per_image": 2,
-            "feature_dim": int(out.shape[1]), "model": source, "precision": "fp32 (load_model, eager)"}
+    return {
+        "img_s": done / seconds,
+        "images": done,
+        "seconds": seconds,
+        "batch": batch,
+        "forwards_per_image": 2,
+        "feature_dim": int(out.shape[1]),
+        "model": source,
+        "precision": "fp32 (load_model, eager)",
+    }
 
 
 def megaface(probes: int, distractors: int, dim: int, device: torch.device, cap_s: float) -> dict:
@@ -169,9 +226,15 @@ def megaface(probes: int, distractors: int, dim: int, device: torch.device, cap_
     start = time.perf_counter()
     while not runs or (time.perf_counter() - start < cap_s and len(runs) < 5):
         runs.append(benchmark_megaface(probes, distractors, dim, device))
-    return {"probes": probes, "distractors": distractors, "dim": dim, "seconds": min(runs), "runs_s": runs,
-            "note": "whole ladder (10 .. all distractors), rank-1/CMC, TAR@FAR 1e-6, ROC histogram; features "
-                    "made on the device before the clock starts"}
+    return {
+        "probes": probes,
+        "distractors": distractors,
+        "dim": dim,
+        "seconds": min(runs),
+        "runs_s": runs,
+        "note": "whole ladder (10 .. all distractors), rank-1/CMC, TAR@FAR 1e-6, ROC histogram; features "
+        "made on the device before the clock starts",
+    }
 
 
 def find_mtcnn_weights(explicit: str | None) -> Path | None:
@@ -181,8 +244,14 @@ def find_mtcnn_weights(explicit: str | None) -> Path | None:
 
     here = Path(__file__).resolve().parents[3]
     candidates: list[str | Path | None] = [
-        explicit, os.environ.get("SPHERE_MTCNN_WEIGHTS"), "mtcnn-weights", here / "mtcnn-weights",
-        here / "shared/data/models/mtcnn", here.parent / "shared/data/models/mtcnn", DEFAULT_CACHE]
+        explicit,
+        os.environ.get("SPHERE_MTCNN_WEIGHTS"),
+        "mtcnn-weights",
+        here / "mtcnn-weights",
+        here / "shared/data/models/mtcnn",
+        here.parent / "shared/data/models/mtcnn",
+        DEFAULT_CACHE,
+    ]
     for folder in (c for c in candidates if c):
         if all((Path(folder) / f).is_file() for f in ("pnet.pt", "rnet.pt", "onet.pt")):
             return Path(folder)
@@ -205,15 +274,23 @@ def mtcnn(weights: Path | None, images: list[np.ndarray], device: torch.device, 
     from sphere.align.mtcnn import MTCNN
 
     if weights is None:
-        raise FileNotFoundError("no MTCNN weights (pnet.pt, rnet.pt, onet.pt): pass --mtcnn-weights DIR "
-                                "or set SPHERE_MTCNN_WEIGHTS")
+        raise FileNotFoundError(
+            "no MTCNN weights (pnet.pt, rnet.pt, onet.pt): pass --mtcnn-weights DIR or set SPHERE_MTCNN_WEIGHTS"
+        )
     detector = MTCNN(weights, device, batch_size=chunk)
     detector.detect(images[:chunk])  # warm-up
     synchronize(device)
     done, found, start = 0, 0, time.perf_counter()
     while done < min(len(images), 2 * chunk) or (time.perf_counter() - start < cap_s and done < len(images)):
-        found += sum(d is not None for d in detector.detect(images[done:done + chunk]))
-        done += len(images[done:done + chunk])
+        found += sum(d is not None for d in detector.detect(images[done : done + chunk]))
+        done += len(images[done : done + chunk])
     seconds = time.perf_counter() - start
-    return {"img_s": done / seconds, "images": done, "detected": found, "seconds": seconds, "chunk": chunk,
-            "size": list(images[0].shape[:2]), "weights": str(weights)}
+    return {
+        "img_s": done / seconds,
+        "images": done,
+        "detected": found,
+        "seconds": seconds,
+        "chunk": chunk,
+        "size": list(images[0].shape[:2]),
+        "weights": str(weights),
+    }

@@ -1,4 +1,5 @@
 """Runs the parts of `sphere bench gpu` under one budget and rewrites the JSON / Markdown after each."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,10 @@ class Context:
         self.record["wall_s"] = time.perf_counter() - self.shared["t0"]
         self.record["targets"] = report.targets(self.record)
         self.record["hygiene"] = report.hygiene(self.record)
-        for path, text in ((self.json_path, json.dumps(self.record, indent=2, default=_plain) + "\n"),
-                           (self.json_path.with_suffix(".md"), report.markdown(self.record))):
+        for path, text in (
+            (self.json_path, json.dumps(self.record, indent=2, default=_plain) + "\n"),
+            (self.json_path.with_suffix(".md"), report.markdown(self.record)),
+        ):
             tmp = path.with_name(path.name + ".tmp")
             tmp.write_text(text)
             os.replace(tmp, path)
@@ -65,8 +68,11 @@ def get_part(ctx: Context, name: str) -> dict:
 
 
 def _error(error: BaseException) -> dict:
-    return {"status": "error", "error": f"{type(error).__name__}: {error}"[:2000],
-            "traceback": traceback.format_exc(limit=6)[-3000:]}
+    return {
+        "status": "error",
+        "error": f"{type(error).__name__}: {error}"[:2000],
+        "traceback": traceback.format_exc(limit=6)[-3000:],
+    }
 
 
 def part_gemm(ctx: Context) -> dict:
@@ -87,8 +93,9 @@ def _step_config(ctx: Context, model: str, batch: int):
     from sphere.config.settings import TrainConfig
 
     s = ctx.sizes
-    return TrainConfig(model=model, width=s.width, batch_size=batch, loss="asoftmax", loss_params={"m": 4},
-                       device=str(ctx.device))
+    return TrainConfig(
+        model=model, width=s.width, batch_size=batch, loss="asoftmax", loss_params={"m": 4}, device=str(ctx.device)
+    )
 
 
 def part_step(model: str) -> Callable[[Context], dict]:
@@ -102,9 +109,17 @@ def part_step(model: str) -> Callable[[Context], dict]:
 
             flops = step_flops(model, s.width, s.classes, s.crop, s.batch)["step_tflop"]
         source = random_store(s.step_store, s.crop, s.classes, ctx.device, on_device=True)
-        out = {"model": model, "width": s.width, "batch": s.batch, "classes": s.classes, "crop": list(s.crop),
-               "loss": "asoftmax m=4", "store": f"resident DeviceStore of {s.step_store} random faces",
-               "step_tflop": flops, "path": "sphere.train.loop build + DeviceStore.batch + train_step"}
+        out = {
+            "model": model,
+            "width": s.width,
+            "batch": s.batch,
+            "classes": s.classes,
+            "crop": list(s.crop),
+            "loss": "asoftmax m=4",
+            "store": f"resident DeviceStore of {s.step_store} random faces",
+            "step_tflop": flops,
+            "path": "sphere.train.loop build + DeviceStore.batch + train_step",
+        }
         name = f"step_{model}"
         for variant in VARIANTS:
             if ctx.remaining() <= 0:
@@ -113,9 +128,19 @@ def part_step(model: str) -> Callable[[Context], dict]:
             timing = Timing(s.min_steps, s.step_caps[variant], s.chunk, s.warmup)
             keep = variant == "configured" and model == "sphereface20"
             try:
-                figures, kept = run_variant(variant, _step_config(ctx, model, s.batch), s.classes, s.crop, source,
-                                            timing, ctx.device, flops, ctx.record["device"]["peaks_tflops"],
-                                            ctx.deadline, keep=keep)
+                figures, kept = run_variant(
+                    variant,
+                    _step_config(ctx, model, s.batch),
+                    s.classes,
+                    s.crop,
+                    source,
+                    timing,
+                    ctx.device,
+                    flops,
+                    ctx.record["device"]["peaks_tflops"],
+                    ctx.deadline,
+                    keep=keep,
+                )
                 gemm = get_part(ctx, "gemm_peak").get(f"{VARIANTS[variant][2]}_tflops")
                 same_precision = (figures["precision"] == "bf16") == (VARIANTS[variant][2] == "bf16")
                 if gemm and figures.get("tflops") and same_precision:
@@ -129,8 +154,12 @@ def part_step(model: str) -> Callable[[Context], dict]:
             ctx.record["parts"][name] = {"status": "running", **out}
             ctx.save()
         rate = {v: out[v].get("img_s") for v in VARIANTS}
-        for a, b in (("configured", "eager_tf32"), ("configured", "eager_fp32"), ("eager_bf16_cl", "eager_tf32"),
-                     ("configured", "eager_bf16_cl")):
+        for a, b in (
+            ("configured", "eager_tf32"),
+            ("configured", "eager_fp32"),
+            ("eager_bf16_cl", "eager_tf32"),
+            ("configured", "eager_bf16_cl"),
+        ):
             if rate[a] and rate[b]:
                 out[f"ratio_{a}_vs_{b}"] = rate[a] / rate[b]
         return out
@@ -148,8 +177,13 @@ def part_streamed(ctx: Context) -> dict:
     if kept is None:
         cfg = _step_config(ctx, "sphereface20", s.batch)
         _, _, net, optimizer = build(cfg, s.classes, s.crop, ctx.device)
-    out: dict[str, Any] = {"model": "sphereface20", "batch": s.batch, "store_images": s.streamed_store,
-           "store_mib": s.streamed_store * s.crop[0] * s.crop[1] * 3 / 2**20, "net": "configured"}
+    out: dict[str, Any] = {
+        "model": "sphereface20",
+        "batch": s.batch,
+        "store_images": s.streamed_store,
+        "store_mib": s.streamed_store * s.crop[0] * s.crop[1] * 3 / 2**20,
+        "net": "configured",
+    }
     batches = random_batches(s.streamed_store, s.batch)
     for kind, on_device in (("resident", True), ("streamed", False)):
         source = random_store(s.streamed_store, s.crop, s.classes, ctx.device, on_device=on_device, seed=1)
@@ -170,8 +204,18 @@ def part_train(ctx: Context) -> dict:
     measured = get_part(ctx, "step_sphereface20").get("configured", {}).get("img_s")
     if measured:  # as many steps as the cap allows at the step bench's rate, within [min, max]
         steps = int(min(s.train_steps, max(s.train_min_steps, s.train_warm + s.train_cap * measured / s.train_batch)))
-    args = (store, ctx.work / "run", "sphereface20", s.width, s.train_batch, steps, s.train_warm, s.log_every,
-            s.checkpoint_every, ctx.device)
+    args = (
+        store,
+        ctx.work / "run",
+        "sphereface20",
+        s.width,
+        s.train_batch,
+        steps,
+        s.train_warm,
+        s.log_every,
+        s.checkpoint_every,
+        ctx.device,
+    )
     try:
         return parts.train_run(*args)
     except Exception as error:  # noqa: BLE001  (e.g. torch.compile failing here: the eager loop still projects)
@@ -199,8 +243,9 @@ def part_features(ctx: Context) -> dict:
     else:
         images = np.random.default_rng(0).integers(0, 256, (s.train_store, *s.crop, 3), dtype=np.uint8)
     model = ctx.work / "run" / "model.pt"
-    return parts.features(model if model.exists() else None, images, "sphereface20", s.width, ctx.device,
-                          s.feature_batch, s.feature_cap)
+    return parts.features(
+        model if model.exists() else None, images, "sphereface20", s.width, ctx.device, s.feature_batch, s.feature_cap
+    )
 
 
 def part_mtcnn(ctx: Context) -> dict:
@@ -211,8 +256,11 @@ def part_mtcnn(ctx: Context) -> dict:
     start = time.perf_counter()
     photos = parts.raw_photos(s.mtcnn_images, s.mtcnn_size)
     result = parts.mtcnn(weights, photos, ctx.device, s.mtcnn_chunk, s.mtcnn_cap)
-    return {**result, "render_s": time.perf_counter() - start - result["seconds"],
-            "photos": "sphere.synthetic raw photos (face off-centre, clutter), decoded in memory"}
+    return {
+        **result,
+        "render_s": time.perf_counter() - start - result["seconds"],
+        "photos": "sphere.synthetic raw photos (face off-centre, clutter), decoded in memory",
+    }
 
 
 # name, seconds it needs at full size to be worth starting, function
@@ -229,9 +277,16 @@ PARTS: list[tuple[str, float, Callable[[Context], dict]]] = [
 ]
 
 
-def run_bench(out: Path | str = "results/bench", budget: float = 420.0, tiny: bool | None = None,
-              device: str = "auto", only: list[str] | None = None, mtcnn_weights: str | None = None,
-              fallbacks: list[str] | None = None, argv: list[str] | None = None) -> dict:
+def run_bench(
+    out: Path | str = "results/bench",
+    budget: float = 420.0,
+    tiny: bool | None = None,
+    device: str = "auto",
+    only: list[str] | None = None,
+    mtcnn_weights: str | None = None,
+    fallbacks: list[str] | None = None,
+    argv: list[str] | None = None,
+) -> dict:
     """Run every part (or `only` those) within `budget` seconds; returns the record written to `out`."""
     t0 = time.perf_counter()
     auto = "cuda" if torch.cuda.is_available() else "cpu"
@@ -245,9 +300,16 @@ def run_bench(out: Path | str = "results/bench", budget: float = 420.0, tiny: bo
     if unknown:
         raise ValueError(f"unknown parts {sorted(unknown)}; valid: {', '.join(n for n, _, _ in PARTS)}")
     record: dict[str, Any] = {
-              "schema": 1, "command": "sphere bench gpu " + " ".join(argv or []), "tiny": tiny, "budget_s": budget,
-              "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "device": info,
-              "stand_ins": fallbacks or [], "sizes": sizes.as_dict(), "parts": {}}
+        "schema": 1,
+        "command": "sphere bench gpu " + " ".join(argv or []),
+        "tiny": tiny,
+        "budget_s": budget,
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "device": info,
+        "stand_ins": fallbacks or [],
+        "sizes": sizes.as_dict(),
+        "parts": {},
+    }
     name_slug = info["slug"] + ("-tiny" if tiny else "")
     with tempfile.TemporaryDirectory(prefix="sphere-bench-") as work:
         ctx = Context(dev, sizes, t0 + budget, record, out / f"{name_slug}.json", Path(work), mtcnn_weights)
@@ -259,8 +321,10 @@ def run_bench(out: Path | str = "results/bench", budget: float = 420.0, tiny: bo
                 if only and name not in only:
                     continue
                 if not tiny and ctx.remaining() < need:
-                    record["parts"][name] = {"status": "skipped", "error": f"{ctx.remaining():.0f} s of the budget "
-                                                                           f"left, {need:.0f} s needed"}
+                    record["parts"][name] = {
+                        "status": "skipped",
+                        "error": f"{ctx.remaining():.0f} s of the budget left, {need:.0f} s needed",
+                    }
                     ctx.save()
                     continue
                 if not _run_part(ctx, name, function):

@@ -4,6 +4,7 @@ Variants, each built fresh in this process: `configured` (what `sphere train` ru
 autocast + channels_last + torch.compile), `eager_bf16_cl` (the same without compile), `eager_tf32`
 and `eager_fp32` (plain float32, TF32 on / off for matmuls and cuDNN convs).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,9 @@ class Timing:
     max_steps: int = 100_000
 
 
-def random_store(n: int, crop: tuple[int, int], classes: int, device: torch.device, on_device: bool | None,
-                 seed: int = 0) -> DeviceStore:
+def random_store(
+    n: int, crop: tuple[int, int], classes: int, device: torch.device, on_device: bool | None, seed: int = 0
+) -> DeviceStore:
     """A `DeviceStore` of `n` random uint8 faces, resident (`on_device=True`) or streamed (False)."""
     rng = np.random.default_rng(seed)
     images = rng.integers(0, 256, (n, *crop, 3), dtype=np.uint8)
@@ -56,12 +58,15 @@ def random_store(n: int, crop: tuple[int, int], classes: int, device: torch.devi
 def random_batches(n_images: int, batch: int, count: int = 8, seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """CPU (index, flip) pairs as the sampler gives them, all of the same shape."""
     generator = torch.Generator().manual_seed(seed)
-    return [(torch.randint(0, n_images, (batch,), generator=generator), torch.rand(batch, generator=generator) < 0.5)
-            for _ in range(count)]
+    return [
+        (torch.randint(0, n_images, (batch,), generator=generator), torch.rand(batch, generator=generator) < 0.5)
+        for _ in range(count)
+    ]
 
 
-def timed_steps(net, optimizer, source: DeviceStore, batches, timing: Timing, device: torch.device,
-                deadline: float) -> dict:
+def timed_steps(
+    net, optimizer, source: DeviceStore, batches, timing: Timing, device: torch.device, deadline: float
+) -> dict:
     """Warm up, then time whole chunks of steps; synchronisations are watched inside the steps only."""
     net.train()
     start = time.perf_counter()
@@ -80,14 +85,31 @@ def timed_steps(net, optimizer, source: DeviceStore, batches, timing: Timing, de
         synchronize(device)
     seconds = time.perf_counter() - start
     batch = len(batches[0][0])
-    return {"img_s": steps * batch / seconds, "step_ms": 1000 * seconds / steps, "steps": steps, "seconds": seconds,
-            "warmup_steps": timing.warmup, "warmup_s": warm_s, "compile": compile_delta(before, compile_counts()),
-            "sync": watch.result()}
+    return {
+        "img_s": steps * batch / seconds,
+        "step_ms": 1000 * seconds / steps,
+        "steps": steps,
+        "seconds": seconds,
+        "warmup_steps": timing.warmup,
+        "warmup_s": warm_s,
+        "compile": compile_delta(before, compile_counts()),
+        "sync": watch.result(),
+    }
 
 
-def run_variant(name: str, base: TrainConfig, classes: int, crop: tuple[int, int], source: DeviceStore,
-                timing: Timing, device: torch.device, flops_step: float | None, peaks: dict | None,
-                deadline: float, keep: bool = False) -> tuple[dict, tuple | None]:
+def run_variant(
+    name: str,
+    base: TrainConfig,
+    classes: int,
+    crop: tuple[int, int],
+    source: DeviceStore,
+    timing: Timing,
+    device: torch.device,
+    flops_step: float | None,
+    peaks: dict | None,
+    deadline: float,
+    keep: bool = False,
+) -> tuple[dict, tuple | None]:
     """One variant's figures (img/s, TFLOP/s, ratio to peak, hygiene); `keep` also returns (net, optimizer)."""
     overrides, tf32, peak_key = VARIANTS[name]
     cfg = dataclasses.replace(base, **overrides)
@@ -95,11 +117,16 @@ def run_variant(name: str, base: TrainConfig, classes: int, crop: tuple[int, int
         reset_compiler()  # a fresh cache, as in a fresh process (the kept variant's stays until the next)
     with fp32_math(tf32):
         _, _, net, optimizer = build(cfg, classes, crop, device)
-        result = timed_steps(net, optimizer, source, random_batches(len(source.labels), cfg.batch_size),
-                             timing, device, deadline)
+        result = timed_steps(
+            net, optimizer, source, random_batches(len(source.labels), cfg.batch_size), timing, device, deadline
+        )
     bf16 = net.bf16
-    result.update(precision="bf16" if bf16 else "fp32", compiled=switch(cfg.compile, device),
-                  channels_last=net.channels_last, tf32="default" if tf32 is None else tf32)
+    result.update(
+        precision="bf16" if bf16 else "fp32",
+        compiled=switch(cfg.compile, device),
+        channels_last=net.channels_last,
+        tf32="default" if tf32 is None else tf32,
+    )
     if flops_step:
         result["tflops"] = flops_step * result["img_s"] / base.batch_size
         peak_key = peak_key if bf16 or peak_key != "bf16" else "fp32"
