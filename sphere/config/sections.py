@@ -166,6 +166,9 @@ class RunConfig:
 
     run: str = setting(doc="name of the run; outputs go to <results>/<run>/", pattern=r"^[A-Za-z0-9_.-]+$")
     results: str = setting("results", "root folder of all runs")
+    export_checkpoints: bool = setting(
+        False, "also export seed 0 of every method (float16 weights) to <results>/<run>/checkpoints/<method>.pt"
+    )
     data: DataConfig = setting(factory=DataConfig, doc="where the raw faces come from")
     synthetic: SyntheticConfig = setting(
         factory=SyntheticConfig, doc="the procedural face generator (data.source synthetic)"
