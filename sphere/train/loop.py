@@ -42,6 +42,7 @@ from sphere.train.device_store import DeviceStore
 from sphere.train.distributed import barrier, init_world, shard
 from sphere.train.lock import exclusive
 from sphere.train.sampling import BatchSampler
+from sphere.train.sgd import SGD
 
 
 class NonFiniteLoss(RuntimeError):
@@ -111,7 +112,7 @@ def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], devic
     groups = parameter_groups(model, head, cfg)
     for group in groups:
         group["base_lr"] = group["lr"]
-    optimizer = torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
+    optimizer = SGD(groups, momentum=cfg.momentum)
     if switch(cfg.compile, device):
         net.model.compile()
     return model, head, net, optimizer
@@ -133,7 +134,7 @@ def resume_key(cfg: TrainConfig) -> str:
 
 
 def train_step(
-    net: nn.Module, optimizer: torch.optim.Optimizer, source: DeviceStore, index: torch.Tensor, flip: torch.Tensor
+    net: nn.Module, optimizer: SGD, source: DeviceStore, index: torch.Tensor, flip: torch.Tensor
 ) -> tuple[HeadOutput, torch.Tensor]:
     """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
     faces, flip, y = source.batch(index, flip)
