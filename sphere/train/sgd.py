@@ -37,7 +37,7 @@ class SGD:
                 continue
             grads = [p.grad for p in params]
             if group["weight_decay"]:
-                grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+                grads = list(torch._foreach_add(grads, params, alpha=group["weight_decay"]))
             if group["momentum"]:
                 old = [i for i, p in enumerate(params) if p in self.state]
                 if old:
