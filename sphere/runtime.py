@@ -8,6 +8,7 @@ an unwritable folder raises a UserError naming the target path.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 from collections.abc import Iterator
@@ -91,6 +92,21 @@ def switch(value: str | bool, device: torch.device) -> bool:
     if isinstance(value, bool):
         return value
     return device.type == "cuda" if value == "auto" else value in ("on", "true", "yes", "1")
+
+
+def keep_freed_memory() -> None:
+    """Let glibc keep freed heap memory instead of handing it back to the kernel after every tensor: a
+    600-step default training otherwise faults its activation buffers in again each step (1.3M page
+    faults, 5.7 s of system time, 12 % of its CPU; with this 60K and 0.6 s, measured on the 2-core CPU
+    machine). The cost is that the process keeps its peak heap. A no-op where libc is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    mallopt(m_mmap_threshold, 32 * 2**20)  # glibc's largest: allocations up to 32 MB come from the heap
+    mallopt(m_trim_threshold, 2**30)
 
 
 def set_threads(threads: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sphere import runtime
 from sphere.cli import bench, config, data, evaluate, protocols, report, train, workflow
 from sphere.errors import UserError
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     operating system refused, which names it) prints one line `sphere <verb>: <message>` and exits with status 2;
     any other exception is a programming error and keeps its traceback."""
     args = parser().parse_args(argv)
+    runtime.keep_freed_memory()
     try:
         args.func(args)
     except UserError as error:

@@ -15,9 +15,10 @@ from sphere.models.registry import create_model
 
 
 def to_input(batch: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
-    """uint8 NHWC -> float NCHW in (x - 127.5) / 128, with the rows of `flip` mirrored, on the device."""
-    x = batch.permute(0, 3, 1, 2).float().sub_(127.5).div_(128.0)
-    return torch.where(flip[:, None, None, None], x.flip(3), x)
+    """uint8 NHWC -> float NCHW in (x - 127.5) / 128, with the rows of `flip` mirrored, on the device
+    (mirrored while still uint8: a quarter of the bytes, 2 ms of a 55 ms default training step)."""
+    batch = torch.where(flip[:, None, None, None], batch.flip(2), batch)
+    return batch.permute(0, 3, 1, 2).float().sub_(127.5).div_(128.0)
 
 
 def save_model(weights: dict, cfg: TrainConfig, input_size: tuple[int, int], out_dir: Path, status: dict) -> None:

@@ -1,8 +1,9 @@
 """The budget study (issue: real run trained until it says something): LFW against training steps.
 
 Each budget is its own method with its own schedule (lr steps and annealing scaled to its length), so a
-point is a finished run, not a checkpoint of a longer one. The plateau is the first budget after which the
-next one adds less than the larger of 0.5 point and the fold std of the mean (`plateau`).
+point is a finished run, not a checkpoint of a longer one. A series is one loss at one base lr. Its plateau is
+the first budget after which the next one adds less than the larger of 0.5 point and the fold std of the
+mean (`plateau`), among the runs that finished: a diverged run says what the lr does, not what the budget gives.
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ from sphere.report.tables import per_method
 
 
 def budget_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per method of `tables.budget`: loss, iterations, images seen, LFW over seeds and the loss's
-    `plateau_steps` (blank while it still rises); per-seed rows."""
+    """One row per method of `tables.budget`: loss, lr, iterations, images seen, LFW over seeds and its
+    series' `plateau_steps` (blank while it still rises); per-seed rows."""
     methods = config["tables"]["budget"]
     table, long = per_method(config, run_dir, methods)
     settings = [train_config(config, m) for m in methods]
     table.insert(1, "loss", [c.loss for c in settings])
-    table.insert(2, "iterations", [c.iterations for c in settings])
-    table.insert(3, "images_seen", [c.iterations * c.batch_size for c in settings])
+    table.insert(2, "lr", [c.lr for c in settings])
+    table.insert(3, "iterations", [c.iterations for c in settings])
+    table.insert(4, "images_seen", [c.iterations * c.batch_size for c in settings])
+    finished = table[table["status"] == "ok"]
     reached = {
-        loss: plateau(g["iterations"].to_numpy(), g["lfw_acc"].to_numpy(), g["lfw_std"].to_numpy())
-        for loss, g in table.groupby("loss", sort=False)
+        key: plateau(g["iterations"].to_numpy(), g["lfw_acc"].to_numpy(), g["lfw_std"].to_numpy())
+        for key, g in finished.groupby(["loss", "lr"], sort=False)
     }
-    table["plateau_steps"] = pd.array([reached[loss] for loss in table["loss"]], dtype="Int64")
+    series = zip(table["loss"], table["lr"])
+    table["plateau_steps"] = pd.array([reached.get(key) for key in series], dtype="Int64")
     return table, long
 
 
@@ -44,12 +48,13 @@ def plateau(iterations: np.ndarray, accuracy: np.ndarray, std: np.ndarray) -> in
 
 
 def budget_figure(table: pd.DataFrame, out: Path) -> None:
-    """LFW accuracy (fold std as bars) against training steps, one line per loss; a run that diverged (scored
-    with its last good checkpoint) is circled in red."""
+    """LFW accuracy (fold std as bars) against training steps, one line per loss and lr; a run that diverged
+    (scored with its last good checkpoint) is circled in red."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    for loss, group in table.groupby("loss", sort=False):
+    for (loss, lr), group in table.groupby(["loss", "lr"], sort=False):
         group = group.sort_values("iterations")
-        ax.errorbar(group["iterations"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", capsize=3, label=loss)
+        label = f"{loss}, lr {lr:g}"
+        ax.errorbar(group["iterations"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", capsize=3, label=label)
         diverged = group[group["status"] != "ok"]
         ax.plot(diverged["iterations"], diverged["lfw_acc"], "o", ms=12, mfc="none", color="red")
     ax.set_xscale("log")

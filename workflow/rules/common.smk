@@ -287,8 +287,7 @@ def committed_tables():
 
 
 # Exported checkpoints (`sphere export-model`, half precision) of each method's seed 0 (else its first seed):
-# the target rule `checkpoints`, or `all` when the config sets export_checkpoints (a key the schema
-# does not have yet; until then `snakemake checkpoints` asks for them).
+# the target rule `checkpoints`, or `all` when the config sets export_checkpoints to true.
 EXPORT_CHECKPOINTS = bool(config.get("export_checkpoints", False))
 
 

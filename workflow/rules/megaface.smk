@@ -30,29 +30,6 @@ if MEGAFACE and SYNTHETIC:
 
 if MEGAFACE:
 
-    rule megaface_features:
-        input:
-            model=PATHS.model("{method}", "{seed}"),
-            probe=PATHS.store_index("probe"),
-            distractor=PATHS.store_index("distractor"),
-        output:
-            probe=PATHS.features("{method}", "{seed}", "probe"),
-            distractor=PATHS.features("{method}", "{seed}", "distractor"),
-        params:
-            sphere=SPHERE,
-            probe=parent("in:probe"),
-            distractor=parent("in:distractor"),
-        threads: 1
-        log:
-            PATHS.log("megaface_features", "{method}", "seed{seed}"),
-        benchmark:
-            PATHS.benchmark("megaface_features", "{method}", "seed{seed}")
-        conda:
-            CONDA_ENV
-        shell:
-            "{params.sphere} features --model {input.model} --store {params.probe} {params.distractor} "
-            "--out {output.probe} {output.distractor} --threads {threads} 2> {log}"
-
     rule megaface:
         input:
             probe=PATHS.features("{method}", "{seed}", "probe"),

@@ -1,5 +1,5 @@
-# YouTube Faces (PAPER.md §4): synthetic videos (or the user's frames) -> aligned frame store ->
-# per-method frame features -> 10-split video verification. Only when the config has a `ytf` section.
+# YouTube Faces (PAPER.md §4): synthetic videos (or the user's frames) -> aligned frame store -> frame
+# features (rule features, evaluate.smk) -> 10-split video verification. Only when the config has a `ytf` section.
 if YTF and SYNTHETIC:
 
     rule synthesize_ytf:
@@ -26,26 +26,6 @@ if YTF and SYNTHETIC:
 
 
 if YTF:
-
-    rule ytf_features:
-        input:
-            model=PATHS.model("{method}", "{seed}"),
-            store=PATHS.store_index("ytf"),
-        output:
-            PATHS.features("{method}", "{seed}", "ytf"),
-        params:
-            sphere=SPHERE,
-            store=parent("in:store"),
-        threads: 1
-        log:
-            PATHS.log("ytf_features", "{method}", "seed{seed}"),
-        benchmark:
-            PATHS.benchmark("ytf_features", "{method}", "seed{seed}")
-        conda:
-            CONDA_ENV
-        shell:
-            "{params.sphere} features --model {input.model} --store {params.store} --out {output} "
-            "--threads {threads} 2> {log}"
 
     rule ytf:
         input:
