@@ -73,3 +73,15 @@ def test_resolved_config_reruns_only_when_it_changes(tmp_path):
     done = snakemake("-n", "--cores", "2", "--configfile", str(configfile))
     assert done.returncode == 0 and "resolved_config" in planned(done.stdout), done.stdout[-3000:]
     assert resolved.read_text() == written  # the dry run left it alone
+
+
+def test_a_config_without_train_threads_gives_training_every_core(tmp_path):
+    """train.threads defaults to 0 (torch's default: every core), so the job must reserve every core."""
+    config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
+    del config["train"]["threads"]
+    config["results"] = str(tmp_path / "results")
+    configfile = tmp_path / "c.yaml"
+    configfile.write_text(yaml.safe_dump(config, sort_keys=False))
+    done = snakemake("-n", "-p", "--cores", "3", "--configfile", str(configfile))
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert re.search(r"sphere train .* --threads 3 ", done.stdout), done.stdout[-3000:]

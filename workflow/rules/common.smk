@@ -10,6 +10,7 @@ from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 from sphere.config import evaluated_methods, method_seeds, train_config, validate
 from sphere.config.resolved import is_current, resolved_text
+from sphere.config.settings import TrainConfig
 from sphere.paths import RunPaths
 from sphere.report import outputs
 from sphere.runtime import write_text
@@ -54,8 +55,8 @@ def all_cores(wildcards):
 
 
 def job_threads(wildcards):
-    """Threads of a training or detection job: `train.threads`, or every core where it is 0."""
-    return config.get("train", {}).get("threads", 1) or workflow.cores
+    """Threads of a training or detection job: `train.threads`, or every core where it is 0 (its default)."""
+    return config.get("train", {}).get("threads", TrainConfig.threads) or workflow.cores
 
 
 def parent(name):
