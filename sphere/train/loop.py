@@ -139,7 +139,7 @@ def train_step(
     """One SGD step on the faces `index` of the store (flipped where `flip`); nothing is read back."""
     faces, flip, y = source.batch(index, flip)
     out = net(to_input(faces, flip), y)
-    optimizer.zero_grad(set_to_none=True)
+    optimizer.zero_grad()
     out.loss.backward()
     optimizer.step()
     return out, y

@@ -24,7 +24,8 @@ class SGD:
         ]
         self.state: dict[torch.Tensor, torch.Tensor] = {}  # parameter -> momentum buffer
 
-    def zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_grad(self) -> None:
+        """Drop every gradient (`torch.optim`'s default, `set_to_none=True`)."""
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None

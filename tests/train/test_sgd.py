@@ -33,7 +33,7 @@ def run(net: nn.Module, optimizer, steps: range) -> None:
         for group in optimizer.param_groups:  # a step decay at step 4, as the loop's schedule does
             if not group.get("fixed_lr"):
                 group["lr"] = group["base_lr"] * (0.1 if step >= 4 else 1.0)
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad()
         nn.functional.cross_entropy(net(x), y).backward()
         if step == 0:  # a parameter without a gradient on the first step starts its buffer later
             net[2].bias.grad = None
