@@ -1,3 +1,3 @@
-from sphere.cli import main
+from sphere.cli import entry
 
-main()
+entry()

@@ -171,7 +171,7 @@ class RunPaths:
         return self.root / "benchmarks"
 
     def benchmark(self, rule: str, *wildcards: object) -> Path:
-        """A job's Snakemake benchmark (wall s, CPU s, max RSS): `benchmarks/<rule>[/<wildcard>...].tsv`."""
+        """A job's usage record (wall s, CPU s, max RSS; `sphere --usage`): `benchmarks/<rule>[/<wildcard>...].tsv`."""
         if not wildcards:
             return self.benchmarks / f"{rule}.tsv"
         *folders, last = (str(w) for w in wildcards)

@@ -57,3 +57,38 @@ def test_keep_freed_memory_stops_the_page_faults_of_each_step() -> None:
 
     default, kept = faults("default"), faults("keep")
     assert kept < default / 5, (kept, default)
+
+
+def test_usage_counts_the_cpu_seconds_and_memory_the_process_spent(tmp_path) -> None:
+    """In a fresh process: ~0.3 s of busy CPU and a 200 MB array show in the record, which
+    tables/resources.csv reads with Snakemake's column names."""
+    from sphere.report.resources import read_benchmark
+
+    usage = tmp_path / "usage.tsv"
+    code = (
+        "import time, numpy as np\n"
+        "from sphere import runtime\n"
+        "end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\n"
+        "a = np.ones(25_000_000)\n"
+        f"runtime.write_usage({str(usage)!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    record = read_benchmark(usage)
+    assert record["cpu_s"] >= 0.3 and record["wall_s"] >= 0.3
+    assert 200 <= record["max_rss_mb"] < 1000
+
+
+@pytest.mark.parametrize(("status", "code", "stderr"), [(None, 0, ""), (3, 3, ""), ("no run", 1, "no run\n")])
+def test_exit_fast_ends_like_sys_exit(status, code, stderr) -> None:
+    """Buffered output is flushed and atexit handlers run before the teardown is skipped."""
+    script = (
+        "import atexit, sys\n"
+        "from sphere import runtime\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        "sys.stdout.write('buffered ')\n"
+        f"runtime.exit_fast({status!r})\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (code, "buffered handler ran\n", stderr)

@@ -1,5 +1,5 @@
-"""tables/resources.csv: what each DAG job cost, read from the Snakemake benchmark files every rule writes
-(`benchmark:` in workflow/rules/, named by `RunPaths.benchmark`): wall seconds, CPU seconds and the
+"""tables/resources.csv: what each DAG job cost, read from the usage record every job writes
+(`sphere --usage`, runtime.write_usage; named by `RunPaths.benchmark`): wall seconds, CPU seconds and the
 largest resident set per rule and wildcards, plus a total row."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ COLUMNS = ["rule", "wildcards", "wall_s", "cpu_s", "max_rss_mb"]
 
 
 def read_benchmark(path: Path) -> dict:
-    """One Snakemake benchmark TSV (`s`, `cpu_time`, `max_rss` in MB; 'NA' where psutil saw no process,
-    e.g. a job shorter than its first sample); repeats are averaged, RSS is the largest."""
+    """One usage record, or a Snakemake benchmark TSV in the same columns (`s`, `cpu_time`, `max_rss` in
+    MB; 'NA' where Snakemake's sampler saw no process); repeats are averaged, RSS is the largest."""
     frame = pd.read_csv(path, sep="\t", na_values=["NA", "-"])
     return {
         "wall_s": float(frame["s"].mean()),
@@ -56,7 +56,7 @@ def write_resources(paths: RunPaths, out: Path) -> pd.DataFrame:
     write_table(
         table,
         Path(out),
-        "Resources per DAG job (Snakemake benchmarks): wall and CPU seconds, "
+        "Resources per DAG job (usage records): wall and CPU seconds, "
         "largest resident set (MB); machine-dependent, not compared by `sphere reproduce`",
     )
     return table

@@ -85,3 +85,21 @@ def test_every_verb_prints_its_help(capsys):
             main([*verb, "--help"])
         assert stop.value.code == 0, verb
     assert "95 % intervals" in capsys.readouterr().out
+
+
+def test_usage_is_written_when_the_verb_fails_too(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "subset_store", failing(UserError("no faces")))
+    usage = tmp_path / "benchmarks" / "subset_store.tsv"
+    with pytest.raises(SystemExit):
+        main(["--usage", str(usage), "subset-store", "--store", "x", "--out", "y"])
+    assert usage.read_text().splitlines()[0].split("\t") == ["s", "cpu_time", "max_rss"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "stream", "text"),
+    [(["--help"], 0, "stdout", "usage: sphere"), (["no-such-verb"], 2, "stderr", "invalid choice")],
+)
+def test_the_process_exits_with_main_s_status(argv, code, stream, text):
+    """`python -m sphere` goes through entry() and runtime.exit_fast."""
+    done = subprocess.run([sys.executable, "-m", "sphere", *argv], capture_output=True, text=True)
+    assert done.returncode == code and text in getattr(done, stream)

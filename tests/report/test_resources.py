@@ -1,4 +1,4 @@
-"""tables/resources.csv from Snakemake benchmark files; the tables page; reproduce skips resources."""
+"""tables/resources.csv from the jobs' usage records; the tables page; reproduce skips resources."""
 
 import pandas as pd
 

@@ -131,7 +131,6 @@ def test_every_job_is_benchmarked_and_costed(tiny_run):
     resources = pd.read_csv(run / "tables" / "resources.csv", keep_default_na=False)
     rules = set(resources["rule"])
     assert {
-        "resolved_config",
         "synthesize",
         "align",
         "train",

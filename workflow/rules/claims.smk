@@ -12,12 +12,10 @@ rule claims:
         table_outputs(outputs.CLAIMS, seeds=False),
         figure_output(outputs.CLAIMS),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("claims"),
         run=lambda w, input: Path(input.config).parent,
     log:
         PATHS.log("claims"),
-    benchmark:
-        PATHS.benchmark("claims")
     conda:
         CONDA_ENV
     shell:

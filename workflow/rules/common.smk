@@ -43,6 +43,14 @@ if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
 else:
     SPHERE = f"{sys.executable} -m sphere"
 
+
+def sphere_job(rule_name: str, *wildcards: str) -> str:
+    """The sphere command of a job that records its own wall and CPU seconds and peak memory in
+    PATHS.benchmark(rule_name, *wildcards) (`sphere --usage`, read by tables/resources.csv). Snakemake's
+    `benchmark:` directive would sample the job every 0.5 s for 15 s at ~19 ms of CPU each, about 37 CPU-s
+    over the default DAG, and read its CPU seconds only at those samples."""
+    return f"{SPHERE} --usage {PATHS.benchmark(rule_name, *wildcards)}"
+
 # The paper's numbers, for the report's captions (workflow/report/*.rst).
 PAPER = {"accuracy_vs_m": ACCURACY_VS_M, "loss_lfw": LOSS_COMPARISON_LFW, "loss_ytf": LOSS_COMPARISON_YTF,
          "megaface": MEGAFACE_1M}

@@ -12,8 +12,6 @@ rule resolved_config:
     localrule: True
     log:
         PATHS.log("resolved_config"),
-    benchmark:
-        PATHS.benchmark("resolved_config")
     run:
         write_text(output.config, params.text)
 
@@ -31,14 +29,12 @@ if SYNTHETIC:
             pairs=PATHS.raw("pairs.txt"),
             manifest=PATHS.raw("manifest.json"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("synthesize"),
             settings=config.get("synthetic", {}),  # a changed setting reruns this rule (and what follows)
             out=parent("out:manifest"),
         threads: all_cores
         log:
             PATHS.log("synthesize"),
-        benchmark:
-            PATHS.benchmark("synthesize")
         conda:
             CONDA_ENV
         shell:
@@ -56,14 +52,12 @@ rule align:
     wildcard_constraints:
         split="train|test|ytf|probe|distractor",
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("align", "{split}"),
         out=parent("out:index"),
         crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
         options=align_options,
     log:
         PATHS.log("align", "{split}"),
-    benchmark:
-        PATHS.benchmark("align", "{split}")
     conda:
         CONDA_ENV
     shell:

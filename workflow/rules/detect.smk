@@ -12,15 +12,13 @@ if DETECT:
         wildcard_constraints:
             split="train|test",
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("detect", "{split}"),
             options=detect_options,
         threads: job_threads
         resources:
             gpu=int(DATA.get("detect_device", "auto") != "cpu"),
         log:
             PATHS.log("detect", "{split}"),
-        benchmark:
-            PATHS.benchmark("detect", "{split}")
         conda:
             CONDA_ENV
         shell:
@@ -33,11 +31,9 @@ if DETECT:
         output:
             reported(PATHS.table(outputs.DETECTION), "tables/detection", outputs.CATEGORY[outputs.DETECTION], "tables"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("detection_table"),
         log:
             PATHS.log("detection_table"),
-        benchmark:
-            PATHS.benchmark("detection_table")
         conda:
             CONDA_ENV
         shell:

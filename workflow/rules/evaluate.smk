@@ -10,13 +10,11 @@ rule features:
     output:
         **{store: PATHS.features("{method}", "{seed}", None if store == "test" else store) for store in EMBEDDED},
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("features", "{method}", "seed{seed}"),
         stores=lambda wildcards, input: [Path(input[store]).parent for store in EMBEDDED],
     threads: 1
     log:
         PATHS.log("features", "{method}", "seed{seed}"),
-    benchmark:
-        PATHS.benchmark("features", "{method}", "seed{seed}")
     conda:
         CONDA_ENV
     shell:
@@ -33,13 +31,11 @@ rule lfw:
         result=PATHS.metrics("{method}", "{seed}", "lfw.json"),
         pairs=PATHS.metrics("{method}", "{seed}", "pairs.csv"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("lfw", "{method}", "seed{seed}"),
         store=parent("in:store"),
         out=parent("out:result"),
     log:
         PATHS.log("lfw", "{method}", "seed{seed}"),
-    benchmark:
-        PATHS.benchmark("lfw", "{method}", "seed{seed}")
     conda:
         CONDA_ENV
     shell:

@@ -14,14 +14,12 @@ if MEGAFACE and SYNTHETIC:
             distractor_landmarks=PATHS.raw("megaface", "distractor_landmarks.txt"),
             manifest=PATHS.raw("megaface", "manifest.json"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("synthesize_megaface"),
             settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
             out=parent("out:manifest"),
         threads: all_cores
         log:
             PATHS.log("synthesize_megaface"),
-        benchmark:
-            PATHS.benchmark("synthesize_megaface")
         conda:
             CONDA_ENV
         shell:
@@ -40,15 +38,13 @@ if MEGAFACE:
         output:
             PATHS.metrics("{method}", "{seed}", "megaface.json"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("megaface", "{method}", "seed{seed}"),
             probe_store=parent("in:probe_store"),
             distractor_store=parent("in:distractor_store"),
             probe_list=raw("probe_list"),
             options=megaface_options(),
         log:
             PATHS.log("megaface", "{method}", "seed{seed}"),
-        benchmark:
-            PATHS.benchmark("megaface", "{method}", "seed{seed}")
         conda:
             CONDA_ENV
         shell:

@@ -1,5 +1,5 @@
 # Tables and figures of a run (sphere report), every table on one HTML page for `snakemake --report`, and
-# the cost of every job (tables/resources.csv, from the benchmark files each rule writes).
+# the cost of every job (tables/resources.csv, from the usage record each job writes).
 
 
 rule report:
@@ -17,13 +17,11 @@ rule report:
     output:
         report_outputs(),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("report"),
         run=lambda w, input: Path(input.config).parent,
         paper=PAPER,  # the paper's numbers, shown in the report's captions
     log:
         PATHS.log("report"),
-    benchmark:
-        PATHS.benchmark("report")
     conda:
         CONDA_ENV
     shell:
@@ -36,12 +34,10 @@ rule tables_page:
     output:
         reported(PATHS.tables_page, "tables_page", "0 claims and verdicts", "all tables"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("tables_page"),
         title=f"sphere: tables of run {config['run']}",
     log:
         PATHS.log("tables_page"),
-    benchmark:
-        PATHS.benchmark("tables_page")
     conda:
         CONDA_ENV
     shell:
@@ -56,12 +52,10 @@ rule resources:
                        "tables"),
         markdown=PATHS.table_md(outputs.RESOURCES),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("resources"),
         run=lambda w, input: Path(input[0]).parent,
     log:
         PATHS.log("resources"),
-    benchmark:
-        PATHS.benchmark("resources")
     conda:
         CONDA_ENV
     shell:

@@ -13,13 +13,11 @@ if EVALUATE:
             meta=directory(PATHS.standins / "ijbc" / "meta"),
             crops=directory(PATHS.standins / "ijbc" / "loose_crop"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("evaluate_standins"),
             store=parent("in:store"),
             out=parent("out:bin"),
         log:
             PATHS.log("evaluate_standins"),
-        benchmark:
-            PATHS.benchmark("evaluate_standins")
         conda:
             CONDA_ENV
         shell:
@@ -36,14 +34,12 @@ if EVALUATE:
         wildcard_constraints:
             bench="lfw|lfw_bin|ytf",
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("evaluate_verification", "{method}", "{bench}"),
             args=evaluate_args,
             out=parent("out:result"),
         threads: 1
         log:
             PATHS.log("evaluate_verification", "{method}", "{bench}"),
-        benchmark:
-            PATHS.benchmark("evaluate_verification", "{method}", "{bench}")
         conda:
             CONDA_ENV
         shell:
@@ -58,14 +54,12 @@ if EVALUATE:
         wildcard_constraints:
             bench="ijbc",
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("evaluate_ijb", "{method}", "{bench}"),
             args=evaluate_args,
             out=parent("out:result"),
         threads: 1
         log:
             PATHS.log("evaluate_ijb", "{method}", "{bench}"),
-        benchmark:
-            PATHS.benchmark("evaluate_ijb", "{method}", "{bench}")
         conda:
             CONDA_ENV
         shell:
@@ -78,13 +72,11 @@ if EVALUATE:
         output:
             [f for name in outputs.evaluate_tables(config) for f in table_outputs(name, seeds=False)],
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("evaluate_table"),
             methods=" ".join(evaluate_results()[1]),
             out=lambda w, output: Path(output[0]).parent,
         log:
             PATHS.log("evaluate_table"),
-        benchmark:
-            PATHS.benchmark("evaluate_table")
         conda:
             CONDA_ENV
         shell:

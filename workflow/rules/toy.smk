@@ -8,13 +8,11 @@ rule toy_store:
         images=PATHS.store_images("toy"),
         index=PATHS.store_index("toy"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("toy_store"),
         store=lambda w, input: Path(input[0]).parent,
         out=parent("out:index"),
     log:
         PATHS.log("toy_store"),
-    benchmark:
-        PATHS.benchmark("toy_store")
     conda:
         CONDA_ENV
     shell:
@@ -28,12 +26,10 @@ rule toy_features:
     output:
         PATHS.features("{method}", "{seed}", "toy"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("toy_features", "{method}", "seed{seed}"),
         store=parent("in:store"),
     log:
         PATHS.log("toy_features", "{method}", "seed{seed}"),
-    benchmark:
-        PATHS.benchmark("toy_features", "{method}", "seed{seed}")
     conda:
         CONDA_ENV
     shell:

@@ -10,7 +10,7 @@ rule train:
         status=PATHS.status("{method}", "{seed}"),
         record=PATHS.train_record("{method}", "{seed}"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("train", "{method}", "seed{seed}"),
         store=parent("in:store"),
         out=parent("out:model"),
         settings=lambda w: train_settings(w.method, w.seed),  # a changed setting retrains this cell only
@@ -20,8 +20,6 @@ rule train:
         gpu=lambda w: int(train_setting(w.method, "device") != "cpu"),
     log:
         PATHS.log("train", "{method}", "seed{seed}"),
-    benchmark:
-        PATHS.benchmark("train", "{method}", "seed{seed}")
     conda:
         CONDA_ENV
     shell:
@@ -36,11 +34,9 @@ rule export_model:
     output:
         PATHS.checkpoint("{method}"),
     params:
-        sphere=SPHERE,
+        sphere=sphere_job("export_model", "{method}"),
     log:
         PATHS.log("export_model", "{method}"),
-    benchmark:
-        PATHS.benchmark("export_model", "{method}")
     conda:
         CONDA_ENV
     shell:

@@ -11,14 +11,12 @@ if YTF and SYNTHETIC:
             splits=PATHS.raw("ytf", "splits.txt"),
             manifest=PATHS.raw("ytf", "manifest.json"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("synthesize_ytf"),
             settings=config["ytf"].get("synthetic", {}),
             out=parent("out:manifest"),
         threads: all_cores
         log:
             PATHS.log("synthesize_ytf"),
-        benchmark:
-            PATHS.benchmark("synthesize_ytf")
         conda:
             CONDA_ENV
         shell:
@@ -35,13 +33,11 @@ if YTF:
         output:
             PATHS.metrics("{method}", "{seed}", "ytf.json"),
         params:
-            sphere=SPHERE,
+            sphere=sphere_job("ytf", "{method}", "seed{seed}"),
             store=parent("in:store"),
             options=ytf_options(),
         log:
             PATHS.log("ytf", "{method}", "seed{seed}"),
-        benchmark:
-            PATHS.benchmark("ytf", "{method}", "seed{seed}")
         conda:
             CONDA_ENV
         shell:
