@@ -18,8 +18,12 @@ MODULES = (data, train, protocols, evaluate, report, bench, config, workflow)
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="sphere", description="SphereFace reproduction and benchmark harness")
-    top.add_argument("--usage", metavar="FILE", help="at exit, write the wall and CPU seconds and the peak "
-                     "memory of this command to FILE (a TSV; what each DAG job leaves in benchmarks/)")
+    top.add_argument(
+        "--usage",
+        metavar="FILE",
+        help="at exit, write the wall and CPU seconds and the peak "
+        "memory of this command to FILE (a TSV; what each DAG job leaves in benchmarks/)",
+    )
     verbs = top.add_subparsers(dest="verb", required=True)
     for module in MODULES:
         module.register(verbs)

@@ -28,7 +28,7 @@ def synth(args: argparse.Namespace) -> None:
 
     # The DAG's rule is the only writer of its folder, so regenerating replaces what is there.
     generate(
-        SyntheticConfig(**load_config(args.config).get("synthetic", {})),
+        SyntheticConfig(**load_config(args.config, heads=False).get("synthetic", {})),
         Path(args.out),
         overwrite=True,
         workers=args.workers,
@@ -39,7 +39,7 @@ def synth_ytf(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.synthetic.ytf_videos import YTFSynthConfig, generate_ytf
 
-    section = load_config(args.config).get("ytf", {})
+    section = load_config(args.config, heads=False).get("ytf", {})
     generate_ytf(YTFSynthConfig(**section.get("synthetic", {})), Path(args.out), overwrite=True, workers=args.workers)
 
 
@@ -47,7 +47,7 @@ def synth_megaface(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.synthetic.megaface_sets import MegaFaceSynthConfig, generate_megaface
 
-    section = load_config(args.config).get("megaface", {})
+    section = load_config(args.config, heads=False).get("megaface", {})
     sizes = {"sizes": section["sizes"]} if "sizes" in section else {}
     generate_megaface(
         MegaFaceSynthConfig(**section.get("synthetic", {}), **sizes),

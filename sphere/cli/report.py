@@ -16,14 +16,14 @@ def report(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.report.build import build_report
 
-    build_report(load_config(args.config), Path(args.run_dir))
+    build_report(load_config(args.config, heads=False), Path(args.run_dir))
 
 
 def claims(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.report.claims import write_claims
 
-    table = write_claims(load_config(args.config), Path(args.run_dir))
+    table = write_claims(load_config(args.config, heads=False), Path(args.run_dir))
     for row in table.itertuples(index=False):
         print(
             f"{row.id}: {row.verdict}: {row.claim}: {row.effect:+.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",

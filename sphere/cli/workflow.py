@@ -12,8 +12,7 @@ from sphere.cli.common import Verbs
 def register(verbs: Verbs) -> None:
     p = verbs.add_parser(
         "resources-table",
-        help="wall s, CPU s and max RSS per DAG job from the "
-        "usage records its jobs wrote (tables/resources.csv + .md)",
+        help="wall s, CPU s and max RSS per DAG job from the usage records its jobs wrote (tables/resources.csv + .md)",
     )
     p.add_argument("--run-dir", type=Path, required=True, help="the run folder (its benchmarks/ are read)")
     p.add_argument("--out", type=Path, required=True, help="CSV to write (the .md beside it)")

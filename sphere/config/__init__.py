@@ -30,8 +30,9 @@ FOLDER_SECTIONS = {
 }
 
 
-def validate(config: dict, source: str = "config") -> dict:
-    """Raise ConfigError naming the offending key for schema violations, unknown losses or parameters."""
+def validate(config: dict, source: str = "config", heads: bool = True) -> dict:
+    """Raise ConfigError naming the offending key for schema violations, unknown losses or parameters;
+    `heads=False` skips building each loss head (checks.head_errors), the one check that imports torch."""
     import jsonschema  # here, not at import: the GPU image has no jsonschema and needs only TrainConfig
 
     schema = yaml.safe_load(SCHEMA.read_text())
@@ -71,12 +72,14 @@ def validate(config: dict, source: str = "config") -> dict:
                 raise ConfigError(f"{source}: {section}: data.source 'folders' needs {sorted(missing)}")
     from sphere.config.checks import check
 
-    check(config, source)  # loss parameters (the range table, then the head itself) and schedules
+    check(config, source, heads=heads)  # loss parameters (the range table, then the head itself) and schedules
     return config
 
 
-def load_config(path: Path | str) -> dict:
-    """The validated config of a YAML file (a UTF-8 BOM and CRLF line ends are fine)."""
+def load_config(path: Path | str, heads: bool = True) -> dict:
+    """The validated config of a YAML file (a UTF-8 BOM and CRLF line ends are fine). `heads=False` (verbs
+    that build no head: generators, report, claims) skips the head build, which imports torch (2.5 s); the
+    DAG's configs were checked in full when the Snakefile read them, and `sphere train` builds its head."""
     path = Path(path)
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
@@ -88,7 +91,7 @@ def load_config(path: Path | str) -> dict:
         raise ConfigError(f"{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
     if config is not None and not isinstance(config, dict):
         raise ConfigError(f"{path}: expected a mapping of keys (run, methods, ...), got {type(config).__name__}")
-    return validate(config or {}, str(path))
+    return validate(config or {}, str(path), heads)
 
 
 def method_seeds(config: dict, method: str) -> list[int]:

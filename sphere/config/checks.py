@@ -69,18 +69,18 @@ def schedule_errors(config: dict, method: str) -> list[str]:
     return errors
 
 
-def head_errors(config: dict, method: str) -> list[str]:
-    """Parameters outside the range table, else what only the head itself refuses (e.g. a released
-    option it does not have), each naming the key. Only this check imports torch (to build the head)."""
-    from sphere.config import train_config
-    from sphere.losses import create_head
-
+def head_errors(config: dict, method: str, build: bool = True) -> list[str]:
+    """Parameters outside the range table, else (with `build`) what only the head itself refuses (e.g. a
+    released option it does not have), each naming the key. Only the build imports torch."""
     spec = config["methods"][method]
     errors = [
         f"methods.{method}.params.{key}: {message}"
         for key, message in param_errors(spec["loss"], spec.get("params", {}))
     ]
-    if not errors:
+    if build and not errors:
+        from sphere.config import train_config
+        from sphere.losses import create_head
+
         try:
             create_head(spec["loss"], 2, 2, **train_config(config, method).loss_params)
         except ValueError as error:
@@ -105,11 +105,12 @@ def generator_errors(config: dict) -> list[str]:
     return errors
 
 
-def semantic_errors(config: dict) -> list[str]:
-    """Every loss-parameter, schedule and generator problem of the config (empty when it can run)."""
+def semantic_errors(config: dict, heads: bool = True) -> list[str]:
+    """Every loss-parameter, schedule and generator problem of the config (empty when it can run); `heads`:
+    also build each method's head (head_errors)."""
     errors = []
     for name in config["methods"]:
-        errors += head_errors(config, name) + schedule_errors(config, name)
+        errors += head_errors(config, name, heads) + schedule_errors(config, name)
     return errors + generator_errors(config)
 
 
@@ -136,9 +137,9 @@ def required_paths(config: dict) -> dict[str, str]:
     return paths
 
 
-def check(config: dict, source: str, paths: bool = False) -> None:
+def check(config: dict, source: str, paths: bool = False, heads: bool = True) -> None:
     """Raise one ConfigError listing every problem (one line, `; `-separated), or return."""
-    errors = semantic_errors(config)
+    errors = semantic_errors(config, heads)
     if paths:
         missing = [(key, path) for key, path in required_paths(config).items() if not Path(path).exists()]
         errors += [f"{key}: {path} not found" for key, path in missing]

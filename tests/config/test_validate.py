@@ -92,3 +92,15 @@ def test_seeds_top_level_per_method_and_default(tmp_path, default):
     default["seeds"] = [0, 0]
     with pytest.raises(ConfigError, match="seeds"):
         load_config(write(tmp_path, default))
+
+
+def test_heads_false_skips_only_the_head_build(tmp_path, default):
+    """A released option the head refuses passes `heads=False` (the range table still applies)."""
+    default["methods"]["bad"] = {"loss": "asoftmax", "params": {"renormalise": False}}
+    path = write(tmp_path, default)
+    assert "bad" in load_config(path, heads=False)["methods"]
+    with pytest.raises(ConfigError, match="needs renormalised"):
+        load_config(path)
+    default["methods"]["bad"] = {"loss": "asoftmax", "params": {"m": 9}}
+    with pytest.raises(ConfigError, match=r"methods.bad.params.m"):
+        load_config(write(tmp_path, default), heads=False)
