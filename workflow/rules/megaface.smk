@@ -18,6 +18,7 @@ if MEGAFACE and SYNTHETIC:
             settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
             out=parent("out:manifest"),
         threads: all_cores
+        priority: DATA_PRIORITY
         log:
             PATHS.log("synthesize_megaface"),
         conda:

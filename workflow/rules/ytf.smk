@@ -15,6 +15,7 @@ if YTF and SYNTHETIC:
             settings=config["ytf"].get("synthetic", {}),
             out=parent("out:manifest"),
         threads: all_cores
+        priority: DATA_PRIORITY
         log:
             PATHS.log("synthesize_ytf"),
         conda:
