@@ -84,4 +84,4 @@ def test_a_config_without_train_threads_gives_training_every_core(tmp_path):
     configfile.write_text(yaml.safe_dump(config, sort_keys=False))
     done = snakemake("-n", "-p", "--cores", "3", "--configfile", str(configfile))
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    assert re.search(r"sphere train .* --threads 3 ", done.stdout), done.stdout[-3000:]
+    assert re.search(r"sphere --usage \S+ train .* --threads 3 ", done.stdout), done.stdout[-3000:]
