@@ -56,7 +56,7 @@ rule align:
         out=parent("out:index"),
         crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
         options=align_options,
-    priority: DATA_PRIORITY
+    priority: PRIORITY["data"]
     log:
         PATHS.log("align", "{split}"),
     conda:

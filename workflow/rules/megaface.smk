@@ -18,7 +18,7 @@ if MEGAFACE and SYNTHETIC:
             settings={k: v for k, v in config["megaface"].items() if k in ("synthetic", "sizes")},
             out=parent("out:manifest"),
         threads: all_cores
-        priority: DATA_PRIORITY
+        priority: PRIORITY["data"]
         log:
             PATHS.log("synthesize_megaface"),
         conda:

@@ -15,6 +15,7 @@ rule train:
         out=parent("out:model"),
         settings=lambda w: train_settings(w.method, w.seed),  # a changed setting retrains this cell only
     threads: job_threads
+    priority: PRIORITY["train"]
     resources:
         # one GPU unless the method pins the CPU; the default profile caps the total at the GPUs present
         gpu=lambda w: int(train_setting(w.method, "device") != "cpu"),

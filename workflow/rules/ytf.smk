@@ -15,7 +15,7 @@ if YTF and SYNTHETIC:
             settings=config["ytf"].get("synthetic", {}),
             out=parent("out:manifest"),
         threads: all_cores
-        priority: DATA_PRIORITY
+        priority: PRIORITY["data"]
         log:
             PATHS.log("synthesize_ytf"),
         conda:
