@@ -17,8 +17,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sphere.report.resources import read_benchmark
+from sphere.runtime import USAGE_HEADER
+
 ELAPSED = re.compile(r"(\d+)/(\d+) \[(?:(\d+):)?(\d+):(\d+)<")
-USAGE_HEADER = "s\tcpu_time\tmax_rss"  # runtime.write_usage; Snakemake's own benchmark files sampled CPU
 
 
 def last_elapsed(log: Path) -> tuple[int, int, float] | None:
@@ -31,11 +33,12 @@ def last_elapsed(log: Path) -> tuple[int, int, float] | None:
 
 
 def cpu_seconds(run_dir: Path, method: str, seed: int) -> float | None:
-    """CPU seconds of the training's usage record, None where there is none."""
+    """CPU seconds of the training's usage record, None where there is none (or only a Snakemake benchmark
+    file, whose CPU time was sampled)."""
     usage = run_dir / "benchmarks" / "train" / method / f"seed{seed}.tsv"
     if not usage.exists() or not usage.read_text().startswith(USAGE_HEADER):
         return None
-    return round(float(pd.read_csv(usage, sep="\t")["cpu_time"].iloc[-1]))
+    return round(read_benchmark(usage)["cpu_s"])
 
 
 def training_times(run_dir: Path, known: pd.DataFrame, methods: set[str]) -> pd.DataFrame:

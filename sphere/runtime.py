@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import torch
 
 _STARTED = time.monotonic()  # the clock of write_usage: sphere.runtime is imported as the CLI starts
+USAGE_HEADER = "s\tcpu_time\tmax_rss\n"  # write_usage's columns, under the names of Snakemake's benchmark file
 
 
 def write_error(path: Path, error: OSError) -> UserError:
@@ -131,7 +132,7 @@ def write_usage(path: Path | str) -> None:
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     rss_unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     rss_mb = max(own.ru_maxrss, children.ru_maxrss) * rss_unit / 2**20
-    write_text(path, f"s\tcpu_time\tmax_rss\n{time.monotonic() - _STARTED:.4f}\t{cpu:.4f}\t{rss_mb:.2f}\n")
+    write_text(path, f"{USAGE_HEADER}{time.monotonic() - _STARTED:.4f}\t{cpu:.4f}\t{rss_mb:.2f}\n")
 
 
 def exit_fast(status: int | str | None) -> NoReturn:

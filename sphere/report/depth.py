@@ -17,7 +17,7 @@ PAPER_DEPTH_LFW = {"softmax": {4: 96.60, 64: 97.75}, "asoftmax": {4: 98.20, 64: 
 
 def depth_of(model: str) -> int:
     """The depth a SphereFace model name states: 64 for both `sphereface64` and `sphereface64_released`.
-    (The depth itself was checked against the registry when the config was; the report stays free of torch.)"""
+    (The config schema admits only the registry's depths, so the report need not import the models, or torch.)"""
     match = re.fullmatch(r"sphereface(\d+)(_released)?", model)
     if not match:
         raise ValueError(f"{model} is not a SphereFace network")
