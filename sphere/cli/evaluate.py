@@ -48,11 +48,17 @@ def register(verbs: Verbs) -> None:
         "--align",
         default=default(SOURCE, "align"),
         choices=list(constant("sphere.evaluate.faces:ALIGN")),
-        help="none: images are aligned, just resized; landmarks: --landmarks list (IJB: its 5pts "
-        "file); mtcnn: detect here",
+        help="none: images are aligned, cut to the model's aspect about the centre and resized; landmarks: "
+        "--landmarks list (IJB: its 5pts file); mtcnn: detect here",
     )
     model.add_argument("--landmarks", type=Path, help="5-point list `path<TAB>x1 y1 ... x5 y5`")
     model.add_argument("--mtcnn-weights", type=Path, help="folder with pnet.pt, rnet.pt, onet.pt")
+    model.add_argument(
+        "--mtcnn-min-face",
+        type=int,
+        default=default(SOURCE, "mtcnn_min_face"),
+        help="smallest face MTCNN looks for, px (a config's data.mtcnn_min_face)",
+    )
     ijb = p.add_argument_group("IJB-B / IJB-C")
     ijb.add_argument("--no-flip", action="store_true", help="do not add the flip feature (insightface F1 off)")
     ijb.add_argument("--detector-score", action="store_true", help="weight image features by detector score (D1)")
@@ -87,6 +93,7 @@ def evaluate(args: argparse.Namespace) -> None:
         args.align,
         args.landmarks,
         args.mtcnn_weights,
+        args.mtcnn_min_face,
     )
     result = score(
         args.benchmark,

@@ -1,9 +1,10 @@
 """Face crops for a model: images read from a folder and aligned (the paper's 5-point similarity onto
-the template scaled to the model's input, docs/paper.md §3) or, when already aligned, just resized.
+the template scaled to the model's input, docs/paper.md §3) or, when already aligned, fitted to it.
 
-`align`: `none` (resize), `landmarks` (given 5 points per image, e.g. IJB's `_name_5pts_score.txt`)
-or `mtcnn` (detected here with sphere.align's MTCNN; an image without a face is resized whole and
-counted as a fallback). Images stream through in chunks, so set size does not bound memory.
+`align`: `none` (`fit`: cut to the model's aspect about the centre, then resized), `landmarks` (given 5
+points per image, e.g. IJB's `_name_5pts_score.txt`) or `mtcnn` (detected here with sphere.align's MTCNN;
+an image without a face gets the DAG's fallback landmarks and is counted). Images stream through in chunks,
+so set size does not bound memory.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from tqdm import tqdm
 
 from sphere.align.similarity import align_face
 from sphere.errors import InputError
@@ -36,12 +38,43 @@ def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.Resampling.BILINEAR))
 
 
+def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An aligned crop at the model's input size, its aspect kept: the crop is first cut to the model's
+    aspect about its centre, so the face is resized, not squeezed.
+
+    This is what the 112x112 crops of insightface `.bin` sets need for a 112x96 SphereFace model (or a scaled
+    one): insightface's 5-point template is the SphereFace template of docs/paper.md §3 shifted 8 px right,
+    so the central 112x96 of such a crop is the SphereFace crop. (Its landmarks sit one pixel right of and
+    below the released crop's: insightface reads the numbers as 0-based pixels, MATLAB as 1-based.)
+    """
+    h, w = image.shape[:2]
+    if h * size[1] > w * size[0]:  # too tall for the model: keep the middle rows
+        rows = round(w * size[0] / size[1])
+        image = image[(h - rows) // 2 : (h - rows) // 2 + rows]
+    elif h * size[1] < w * size[0]:  # too wide: keep the middle columns
+        cols = round(h * size[1] / size[0])
+        image = image[:, (w - cols) // 2 : (w - cols) // 2 + cols]
+    return resize(image, size)
+
+
+def landmarks_or_fallback(images: list[np.ndarray], found: list) -> list[np.ndarray]:
+    """The detected landmarks, and for an image without a face the DAG's fallback (sphere.align.detect): the
+    face fills the centred square, in the mean layout of the faces detected among `images`."""
+    from sphere.align.detect import TEMPLATE_LAYOUT
+    from sphere.align.mtcnn import fallback_landmarks, normalise_landmarks
+
+    shapes = [(im.shape[0], im.shape[1]) for im in images]
+    detected = [normalise_landmarks(d.landmarks, h, w) for (h, w), d in zip(shapes, found) if d is not None]
+    layout = np.mean(detected, axis=0) if detected else TEMPLATE_LAYOUT
+    return [d.landmarks if d is not None else fallback_landmarks(h, w, layout) for (h, w), d in zip(shapes, found)]
+
+
 def embed_arrays(embedder: Embedder, images: list[np.ndarray], chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """Face and flip features of in-memory (already aligned) images, resized to the model's input."""
+    """Face and flip features of in-memory (already aligned) images, fitted to the model's input."""
     size = embedder.preprocess.size
     faces, flips = [], []
     for s in range(0, len(images), chunk):
-        f, g = embedder.embed(np.stack([resize(im, size) for im in images[s : s + chunk]]))
+        f, g = embedder.embed(np.stack([fit(im, size) for im in images[s : s + chunk]]))
         faces.append(f)
         flips.append(g)
     return np.concatenate(faces), np.concatenate(flips)
@@ -55,6 +88,7 @@ def embed_files(
     landmarks: dict[str, np.ndarray] | None = None,
     mtcnn_weights: Path | None = None,
     device: str = "auto",
+    min_face: int = 20,
     chunk: int = 256,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """(face, flip, record) of the images `root/name`; `record` says how they were aligned."""
@@ -69,9 +103,10 @@ def embed_files(
         from sphere.align.mtcnn import MTCNN
         from sphere.runtime import pick_device
 
-        detector = MTCNN(Path(mtcnn_weights), pick_device(device))
+        detector = MTCNN(Path(mtcnn_weights), pick_device(device), min_face=min_face)
     size = embedder.preprocess.size
     faces, flips, fallback = [], [], 0
+    bar = tqdm(total=len(names), desc=f"embed (align {align})", unit="img")
     for s in range(0, len(names), chunk):
         part = names[s : s + chunk]
         images = [read_rgb(Path(root) / n) for n in part]
@@ -83,13 +118,14 @@ def embed_files(
         elif detector is not None:
             found = detector.detect(images)
             fallback += sum(d is None for d in found)
-            crops = [
-                resize(im, size) if d is None else align_face(im, d.landmarks, size) for im, d in zip(images, found)
-            ]
+            crops = [align_face(im, points, size) for im, points in zip(images, landmarks_or_fallback(images, found))]
         else:
-            crops = [resize(im, size) for im in images]
+            crops = [fit(im, size) for im in images]
         f, g = embedder.embed(np.stack(crops))
         faces.append(f)
         flips.append(g)
+        bar.update(len(part))
+        bar.set_postfix(fallback=fallback)
+    bar.close()
     record = {"align": align, "input_size": list(size), "images": len(names), "mtcnn_fallback": fallback}
     return np.concatenate(faces), np.concatenate(flips), record

@@ -35,7 +35,7 @@ def _image_embeddings(source: Source, images: list[str], root: Path | None, land
     embedder = source.embedder()
     align = source.align if source.align != "none" or landmarks is None else "landmarks"
     face, flip, record = embed_files(
-        embedder, Path(root), images, align, landmarks, source.mtcnn_weights, source.device
+        embedder, Path(root), images, align, landmarks, source.mtcnn_weights, source.device, source.mtcnn_min_face
     )
     source.record.update(record)
     return Embeddings(face, flip, images, str(source.model))

@@ -27,6 +27,7 @@ class Source:
     align: str = "none"
     landmarks: Path | None = None
     mtcnn_weights: Path | None = None
+    mtcnn_min_face: int = 20  # MTCNN's smallest face, px (the DAG's data.mtcnn_min_face)
     record: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -52,7 +52,7 @@ def model_embeddings(source: Source, pairs: PairSet, root: Path | None, bin_imag
         names = [str(f.relative_to(root)) for v in pairs.items if v in videos for f in videos[v]]
     landmarks = read_landmark_list(source.landmarks) if source.landmarks else None
     face, flip, record = embed_files(
-        embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights, source.device
+        embedder, Path(root), names, source.align, landmarks, source.mtcnn_weights, source.device, source.mtcnn_min_face
     )
     source.record.update(record)
     return Embeddings(face, flip, names, str(source.model))

@@ -192,6 +192,12 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         step = int(state["step"])
         if metrics_path.exists():
             rows = pd.read_csv(metrics_path).query("step <= @step").to_dict("records")
+        if world.is_main:  # Snakemake starts a rerun's log afresh: say where this one picks up
+            print(
+                f"sphere train: resuming at step {step} of {cfg.iterations} ({metrics_path.name} keeps the "
+                "earlier steps)",
+                file=sys.stderr,
+            )
     if world.is_main:
         record = {
             **asdict(cfg),

@@ -11,6 +11,7 @@ import yaml
 from sphere.align.store_builder import align_with_landmarks
 from sphere.cli import main
 from sphere.store.io import read_store
+from tests.synthetic.tiny import YTF
 
 
 @pytest.fixture(scope="session")
@@ -21,14 +22,7 @@ def generated(tmp_path_factory) -> Path:
     config["ytf"] = {
         "frame_cap": 2,
         "frame_selection": "first",
-        "synthetic": {
-            "identities": 8,
-            "videos_per_identity": 2,
-            "frames_per_video": 3,
-            "splits": 2,
-            "pairs_per_split": 4,
-            "raw_size": 48,
-        },
+        "synthetic": YTF,
     }
     config["megaface"] = {
         "sizes": [4, 12],

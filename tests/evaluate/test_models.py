@@ -117,7 +117,10 @@ def test_model_files_score_like_their_numpy_features(tmp_path, lfw_folder, kind)
     np.testing.assert_allclose(face, numpy_features(images, weight, bias, 100.0, 50.0, True)[0], rtol=1e-4, atol=1e-4)
 
 
-def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path):
+@pytest.mark.parametrize("pad", [0, 2], ids=["model-size", "square-crops"])
+def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path, pad):
+    """Square .bin crops (insightface's 112x112 for a 112x96 model) are fitted, not squeezed: their central
+    columns give the model's features."""
     from sphere.features import extract
     from sphere.formats.bin_writer import write_verification_bin
     from sphere.models.registry import create_model
@@ -138,7 +141,8 @@ def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path):
     images = rng.integers(0, 255, (40, 28, 24, 3), dtype=np.uint8)
     images[1::4] = images[0::4]  # every other pair is the same face
     same = np.arange(20) % 2 == 0
-    write_verification_bin(tmp_path / "agedb_30.bin", list(images), same)
+    padded = np.pad(images, ((0, 0), (0, 0), (pad, pad), (0, 0)))
+    write_verification_bin(tmp_path / "agedb_30.bin", list(padded), same)
     got = evaluate(
         "agedb_30",
         Source(model=tmp_path / "model.pt", device="cpu"),
@@ -151,6 +155,7 @@ def test_sphere_model_on_a_bin_matches_the_dag_features(tmp_path):
     want = evaluate("agedb_30", Source(embeddings=reference), tmp_path / "r", "all", bin=tmp_path / "agedb_30.bin")
     for rule in want["rules"]:
         assert got["rules"][rule]["accuracy"] == pytest.approx(want["rules"][rule]["accuracy"])
+    assert got["rules"]["released"]["thresholds"] == pytest.approx(want["rules"]["released"]["thresholds"], abs=1e-6)
     assert got["features"]["model"] == "sphere sphereface4"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from itertools import combinations
@@ -24,6 +23,7 @@ from sphere.synthetic import (
     sample_nuisance,
 )
 from sphere.synthetic.dataset import SyntheticConfig, generate, make_pairs, render_photo
+from tests.synthetic.tiny import digest
 
 TINY = dict(
     train_identities=4,
@@ -38,14 +38,6 @@ TINY = dict(
 TEMPLATE = np.array(
     [(30.2946, 51.6963), (65.5318, 51.5014), (48.0252, 71.7366), (33.5493, 92.3655), (62.7299, 92.2041)]
 )
-
-
-def _tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _align(img: np.ndarray, lm: np.ndarray) -> np.ndarray:
@@ -265,10 +257,10 @@ def test_pairs_file_has_view2_format(tiny_set: Path):
 
 def test_generate_is_deterministic_per_seed(tiny_set: Path, tmp_path: Path):
     generate(SyntheticConfig(seed=3, **TINY), tmp_path / "again", progress=False)
-    assert _tree_digest(tmp_path / "again") == _tree_digest(tiny_set)
+    assert digest(tmp_path / "again") == digest(tiny_set)
     generate(SyntheticConfig(seed=4, **TINY), tmp_path / "other", progress=False)
-    other = _tree_digest(tmp_path / "other")
-    ref = _tree_digest(tiny_set)
+    other = digest(tmp_path / "other")
+    ref = digest(tiny_set)
     assert other.keys() == ref.keys()
     assert sum(other[k] != ref[k] for k in ref) >= len(ref) - 2  # manifest/layout files may coincide
 

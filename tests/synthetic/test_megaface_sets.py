@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from sphere.synthetic.megaface_sets import (
     distractor_list_name,
     generate_megaface,
 )
+from tests.synthetic.tiny import digest
 
 TINY = {
     "probe_identities": 3,
@@ -26,14 +26,6 @@ TINY = {
     "distractor_images_per_identity": 3,
     "raw_size": 48,
 }
-
-
-def digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import fields
 from pathlib import Path
 
@@ -18,40 +17,24 @@ from sphere.synthetic.ytf_videos import (
     generate_ytf,
     video_nuisances,
 )
-
-TINY = {
-    "identities": 8,
-    "videos_per_identity": 2,
-    "frames_per_video": 3,
-    "splits": 2,
-    "pairs_per_split": 4,
-    "raw_size": 48,
-}
-
-
-def digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+from tests.synthetic.tiny import YTF, digest
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("ytf")
-    generate_ytf(YTFSynthConfig(**TINY), out, progress=False)
+    generate_ytf(YTFSynthConfig(**YTF), out, progress=False)
     return out
 
 
 def test_same_bytes_for_any_number_of_workers(tiny, tmp_path):
-    generate_ytf(YTFSynthConfig(**TINY), tmp_path, progress=False, workers=2)
+    generate_ytf(YTFSynthConfig(**YTF), tmp_path, progress=False, workers=2)
     assert digest(tmp_path) == digest(tiny)
 
 
 def test_refuses_to_overwrite_unless_asked(tiny):
     with pytest.raises(FileExistsError):
-        generate_ytf(YTFSynthConfig(**TINY), tiny, progress=False)
+        generate_ytf(YTFSynthConfig(**YTF), tiny, progress=False)
 
 
 def test_frames_boxes_and_landmarks_read_back_in_the_official_layout(tiny):
@@ -88,7 +71,7 @@ def test_splits_are_identity_disjoint_half_same_and_name_existing_videos(tiny):
 
 
 def test_nuisance_moves_smoothly_within_a_video_and_the_scene_stays():
-    cfg = YTFSynthConfig(**{**TINY, "frames_per_video": 7, "key_nuisances": (2, 2)})
+    cfg = YTFSynthConfig(**{**YTF, "frames_per_video": 7, "key_nuisances": (2, 2)})
     frames = video_nuisances(cfg, 0, 0)
     moving = [f.name for f in fields(Nuisance) if f.name not in (*VIDEO_FIXED, "occ_kind", "noise_seed")]
     for name in moving:  # two keys: every continuous field moves in equal steps

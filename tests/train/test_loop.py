@@ -37,13 +37,15 @@ def count_steps(monkeypatch) -> list:
     return calls
 
 
-def test_resume_after_interruption_gives_the_same_weights(tiny_store, tmp_path, monkeypatch):
+def test_resume_after_interruption_gives_the_same_weights(tiny_store, tmp_path, monkeypatch, capsys):
     train(CFG, tiny_store, tmp_path / "straight", progress=False)
     train(CFG, tiny_store, tmp_path / "resumed", stop_at=6, progress=False)  # killed mid-run after step 6
     assert not (tmp_path / "resumed" / "model.pt").exists()
     steps = count_steps(monkeypatch)
+    capsys.readouterr()
     train(CFG, tiny_store, tmp_path / "resumed", progress=False)
     assert len(steps) == CFG.iterations - 6  # it continued from the checkpoint, not from scratch
+    assert f"resuming at step 6 of {CFG.iterations}" in capsys.readouterr().err
     a, b = weights(tmp_path / "straight" / "model.pt"), weights(tmp_path / "resumed" / "model.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
     straight = pd.read_csv(tmp_path / "straight" / "metrics.csv")
