@@ -67,7 +67,10 @@ def depth_figure(table: pd.DataFrame, out: Path) -> None:
     ax.set_xlabel("conv layers (SphereFace-N)")
     ax.set_ylabel("LFW-protocol accuracy (%), this run")
     paper_ax.set_ylabel("paper LFW (%), CASIA, full width", color="0.4")
+    for axis in (ax, paper_ax):  # headroom, so the legends above cover no marker
+        low, high = axis.get_ylim()
+        axis.set_ylim(low, high + 0.4 * (high - low))
     ax.legend(loc="upper left", fontsize=7)
-    paper_ax.legend(loc="lower right", fontsize=7)
+    paper_ax.legend(loc="upper right", fontsize=7)
     ax.set_title("Accuracy vs depth (paper Fig. 6 analog)", fontsize=10)
     save(fig, out)
