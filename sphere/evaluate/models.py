@@ -10,12 +10,15 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from sphere.errors import InputError
 from sphere.runtime import pick_device
+
+if TYPE_CHECKING:  # torch is imported where a model runs: scoring given features needs none (2 s a process)
+    import torch
 
 
 @dataclass
@@ -54,9 +57,11 @@ class TorchEmbedder(Embedder):
     def __init__(self, module: torch.nn.Module, preprocess: Preprocess, device: torch.device, kind: str) -> None:
         self.module, self.preprocess, self.device, self.kind = module.eval(), preprocess, device, kind
 
-    @torch.inference_mode()
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = self.module(torch.from_numpy(x).to(self.device))
+        import torch
+
+        with torch.inference_mode():
+            out = self.module(torch.from_numpy(x).to(self.device))
         out = out[0] if isinstance(out, (tuple, list)) else out
         return out.float().cpu().numpy().reshape(len(x), -1)
 
@@ -99,6 +104,8 @@ def load_embedder(
         raise FileNotFoundError(f"{path}: model file not found")
     if model_format == "onnx" or (model_format == "auto" and path.suffix.lower() == ".onnx"):
         return OnnxEmbedder(path, preprocess or Preprocess(), device)
+    import torch
+
     dev = pick_device(device)
     if model_format in ("auto", "sphere"):
         try:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,8 @@ from sphere.bench.gpu.flops import step_flops
 from sphere.bench.gpu.hygiene import compile_counts, compile_delta
 from sphere.bench.gpu.runner import PARTS, run_bench
 from sphere.cli import main
+from tests.fresh_python import run_python
 
-REPO = Path(__file__).resolve().parents[2]
 VARIANTS = ("configured", "eager_bf16_cl", "eager_tf32", "eager_fp32")
 
 
@@ -113,14 +111,7 @@ def test_runs_without_snakemake_jsonschema_pyyaml_or_tqdm(tmp_path):
         f"sys.argv = ['sphere', 'bench', 'gpu', '--tiny', '--out', {str(tmp_path)!r}, '--threads', '1', "
         "'--parts', 'train_run,features']\nimport runpy\nrunpy.run_module('sphere', run_name='__main__')"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )
+    done = run_python(code, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     record = json.loads((tmp_path / "cpu-tiny.json").read_text())
     assert record["stand_ins"] == ["yaml", "tqdm"]

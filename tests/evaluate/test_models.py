@@ -13,6 +13,7 @@ from sphere.evaluate.models import Preprocess, load_embedder
 from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
 from sphere.formats.embeddings import write_embeddings
+from tests.fresh_python import assert_not_imported
 
 H, W = 6, 5
 
@@ -192,3 +193,11 @@ def test_mtcnn_alignment_on_real_lfw_photos(shared_data):
     assert embedder.seen[0].shape == (2, 56, 48, 3)
     with pytest.raises(InputError, match="--mtcnn-weights"):
         embed_files(embedder, root, names, "mtcnn")
+
+
+def test_scoring_given_features_imports_no_torch():
+    """`sphere evaluate --embeddings | --features` loads no model, so its process does not pay for torch."""
+    assert_not_imported(
+        "from sphere.cli import parser\nparser()\nimport sphere.evaluate.run, sphere.evaluate.ijb",
+        {"torch"},
+    )

@@ -1,6 +1,7 @@
 # Globals and every helper function of the DAG; the other .smk files hold only rules (`snakemake --lint`).
 # File names come from sphere.paths.RunPaths, which the verbs use too; a rule's shell line reads only
 # {input}, {output}, {params}, {log}, {threads}, {resources} and {wildcards}.
+import compileall
 import dataclasses
 import sys
 from pathlib import Path
@@ -13,11 +14,13 @@ from sphere.config.resolved import is_current, resolved_text
 from sphere.config.settings import TrainConfig
 from sphere.paths import RunPaths
 from sphere.report import outputs
-from sphere.runtime import write_text
 from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW, LOSS_COMPARISON_YTF, MEGAFACE_1M
 
 validate(config, "snakemake config")
 PATHS = RunPaths.of(config)
+# Every job imports a compiled sphere: where PYTHONDONTWRITEBYTECODE is set (as on the CI machines), each of
+# the ~150 job processes of the default DAG would compile the modules it imports again (~0.15 s a job).
+compileall.compile_dir(Path(sys.modules["sphere"].__file__).parent, quiet=2)
 # The resolved config sits next to its outputs, written by the job `resolved_config` (a dry run writes
 # nothing), which runs when the file is missing or holds another config (read here, at parse time); its
 # input, the config file(s), is ancient while the file is current, so touching the YAML reruns nothing.
