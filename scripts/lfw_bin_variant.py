@@ -16,13 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.align.similarity import TEMPLATE_112x96, similarity_transform, warp
+from sphere.align.similarity import INSIGHTFACE_112x112, similarity_transform, warp
 from sphere.evaluate.faces import read_rgb
 from sphere.formats.bin_writer import write_verification_bin
 from sphere.formats.lfw import read_pairs
-
-# insightface's 112x112 template (face_align.py, arcface_dst): the SphereFace template 8 px to the right
-ARCFACE_112x112 = TEMPLATE_112x96 + [8.0, 0.0]
 
 
 def main(store: str, root: str, pairs_file: str, out: str) -> None:
@@ -32,7 +29,9 @@ def main(store: str, root: str, pairs_file: str, out: str) -> None:
     crops = {}
     for path in sorted({p for pair in pairs for p in (pair.path1, pair.path2)}):
         landmarks = points.loc[path].to_numpy(np.float64).reshape(5, 2)
-        crops[path] = warp(read_rgb(Path(root) / path), similarity_transform(landmarks, ARCFACE_112x112), (112, 112))
+        crops[path] = warp(
+            read_rgb(Path(root) / path), similarity_transform(landmarks, INSIGHTFACE_112x112), (112, 112)
+        )
     images = [crops[p] for pair in pairs for p in (pair.path1, pair.path2)]
     print(write_verification_bin(out, images, [pair.same for pair in pairs]), f"{len(pairs)} pairs")
 

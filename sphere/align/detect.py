@@ -30,6 +30,14 @@ from sphere.runtime import pick_device
 TEMPLATE_LAYOUT = normalise_landmarks(TEMPLATE_112x96, 112, 96)
 
 
+def with_fallback(shapes: list[tuple[int, int]], found: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Each image's landmarks: the detected ones, else the fallback (the face fills the image's centred square,
+    in the mean layout of the faces detected among these images; the template's when there is none)."""
+    detected = [normalise_landmarks(f, h, w) for (h, w), f in zip(shapes, found) if f is not None]
+    layout = np.mean(detected, axis=0) if detected else TEMPLATE_LAYOUT
+    return [f if f is not None else fallback_landmarks(h, w, layout) for (h, w), f in zip(shapes, found)]
+
+
 @dataclass
 class DetectionSummary:
     """Counts and timing of one `detect_folder` call."""
@@ -96,9 +104,7 @@ def detect_folder(
         bar.update(len(images))
         bar.set_postfix(fallback=len(shapes) - len(found))
     bar.close()
-    # the mean layout of the detected faces, as fractions of each image's centred square
-    layout = np.mean([normalise_landmarks(found[p], *shapes[p]) for p in found], axis=0) if found else TEMPLATE_LAYOUT
-    landmarks = {p: found[p] if p in found else fallback_landmarks(*shapes[p], layout) for p in paths}
+    landmarks = dict(zip(paths, with_fallback([shapes[p] for p in paths], [found.get(p) for p in paths])))
     outcome = {p: "detected" if p in found else "fallback" for p in paths}
     summary = DetectionSummary(
         len(paths),

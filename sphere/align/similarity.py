@@ -25,6 +25,9 @@ TEMPLATE_112x96 = np.array(
     ],
     np.float64,
 )
+# insightface's 112x112 template (python-package/insightface/utils/face_align.py, arcface_dst): the same five
+# points 8 px to the right, read as 0-based pixels (tests/align/test_similarity.py checks its numbers).
+INSIGHTFACE_112x112 = TEMPLATE_112x96 + [8.0, 0.0]
 
 
 def template_for(height: int, width: int) -> np.ndarray:

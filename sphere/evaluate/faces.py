@@ -43,9 +43,10 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     aspect about its centre, so the face is resized, not squeezed.
 
     This is what the 112x112 crops of insightface `.bin` sets need for a 112x96 SphereFace model (or a scaled
-    one): insightface's 5-point template is the SphereFace template of docs/paper.md §3 shifted 8 px right,
-    so the central 112x96 of such a crop is the SphereFace crop. (Its landmarks sit one pixel right of and
-    below the released crop's: insightface reads the numbers as 0-based pixels, MATLAB as 1-based.)
+    one): insightface's 5-point template (sphere.align.similarity.INSIGHTFACE_112x112) is the SphereFace
+    template of docs/paper.md §3 shifted 8 px right, so the central 112x96 of such a crop is the SphereFace
+    crop. (Its landmarks sit one pixel right of and below the released crop's: insightface reads the numbers
+    as 0-based pixels, MATLAB as 1-based.)
     """
     h, w = image.shape[:2]
     if h * size[1] > w * size[0]:  # too tall for the model: keep the middle rows
@@ -55,18 +56,6 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         cols = round(h * size[1] / size[0])
         image = image[:, (w - cols) // 2 : (w - cols) // 2 + cols]
     return resize(image, size)
-
-
-def landmarks_or_fallback(images: list[np.ndarray], found: list) -> list[np.ndarray]:
-    """The detected landmarks, and for an image without a face the DAG's fallback (sphere.align.detect): the
-    face fills the centred square, in the mean layout of the faces detected among `images`."""
-    from sphere.align.detect import TEMPLATE_LAYOUT
-    from sphere.align.mtcnn import fallback_landmarks, normalise_landmarks
-
-    shapes = [(im.shape[0], im.shape[1]) for im in images]
-    detected = [normalise_landmarks(d.landmarks, h, w) for (h, w), d in zip(shapes, found) if d is not None]
-    layout = np.mean(detected, axis=0) if detected else TEMPLATE_LAYOUT
-    return [d.landmarks if d is not None else fallback_landmarks(h, w, layout) for (h, w), d in zip(shapes, found)]
 
 
 def embed_arrays(embedder: Embedder, images: list[np.ndarray], chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +89,7 @@ def embed_files(
     if align == "mtcnn":
         if mtcnn_weights is None:
             raise InputError("--align mtcnn needs --mtcnn-weights DIR (pnet.pt, rnet.pt, onet.pt)")
+        from sphere.align.detect import with_fallback
         from sphere.align.mtcnn import MTCNN
         from sphere.runtime import pick_device
 
@@ -116,9 +106,10 @@ def embed_files(
                 raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")
             crops = [align_face(im, landmarks[n], size) for im, n in zip(images, part)]
         elif detector is not None:
-            found = detector.detect(images)
-            fallback += sum(d is None for d in found)
-            crops = [align_face(im, points, size) for im, points in zip(images, landmarks_or_fallback(images, found))]
+            found = [d.landmarks if d is not None else None for d in detector.detect(images)]
+            fallback += sum(f is None for f in found)
+            points = with_fallback([(im.shape[0], im.shape[1]) for im in images], found)
+            crops = [align_face(im, p, size) for im, p in zip(images, points)]
         else:
             crops = [fit(im, size) for im in images]
         f, g = embedder.embed(np.stack(crops))

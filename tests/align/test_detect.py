@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sphere.align.detect import TEMPLATE_LAYOUT, detect_folder
-from sphere.align.mtcnn import Detection, normalise_landmarks
+from sphere.align.detect import TEMPLATE_LAYOUT, detect_folder, with_fallback
+from sphere.align.mtcnn import Detection, fallback_landmarks, normalise_landmarks
 
 LFW_SAMPLE = ["Kofi_Annan/Kofi_Annan_0032.jpg", "Ricky_Martin/Ricky_Martin_0002.jpg", "Jason_Kidd/Jason_Kidd_0002.jpg"]
 
@@ -65,3 +65,15 @@ def test_real_mtcnn_on_lfw_faces_and_a_blank_image(shared_data, tmp_path):
         lm = landmarks[rel]
         assert lm[0, 0] < lm[1, 0] and lm[:2, 1].max() < lm[3:, 1].min()
         assert 40 < lm[2, 0] < 110 and 40 < lm[2, 1] < 110
+
+
+def test_with_fallback_on_images_of_other_shapes():
+    """The rule `sphere evaluate --align mtcnn` shares with detect_folder, on a list of images."""
+    shapes = [(120, 100), (90, 150)]
+    points = fallback_landmarks(120, 100, TEMPLATE_LAYOUT + 0.01)  # a face of a layout near the template's
+    got = with_fallback(shapes, [points, None])
+    np.testing.assert_array_equal(got[0], points)
+    # the second image: the first one's layout, in its own centred square
+    np.testing.assert_allclose(got[1], fallback_landmarks(90, 150, TEMPLATE_LAYOUT + 0.01), atol=1e-4)
+    alone = with_fallback(shapes[1:], [None])
+    np.testing.assert_allclose(alone[0], fallback_landmarks(90, 150, TEMPLATE_LAYOUT), atol=1e-6)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from sphere.align.similarity import (
+    INSIGHTFACE_112x112,
     TEMPLATE_112x96,
     align_face,
     apply_transform,
@@ -119,3 +120,10 @@ def test_crop_puts_landmark_blobs_on_the_template_pixels(size):
     assert crop.shape == (*size, 3)
     template = template_for(*size)
     assert np.abs(centroids(crop, template) - template).max() < 0.05
+
+
+def test_the_insightface_template_is_the_sphereface_one_shifted_8_px_right():
+    # insightface python-package/insightface/utils/face_align.py, arcface_dst
+    arcface_dst = [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]]
+    np.testing.assert_allclose(INSIGHTFACE_112x112, arcface_dst, atol=1e-9)
+    np.testing.assert_allclose(INSIGHTFACE_112x112 - TEMPLATE_112x96, [[8.0, 0.0]] * 5, atol=1e-9)
