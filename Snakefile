@@ -27,9 +27,12 @@ include: "workflow/rules/megaface.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/scoring.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/leakage.smk"
+include: "workflow/rules/shipped.smk"
 
 
 rule all:
     input:
         final_outputs(),
+        PATHS.table(outputs.LEAKAGE),
         PATHS.table(outputs.RESOURCES),

@@ -10,6 +10,10 @@ is opened. The check loads a copy of the report with a small script appended tha
 a section and whether its image decoded (a non-zero natural width). Every PNG of `--figures` (default: the
 `figures/` folder beside the report) must be listed and drawn.
 
+With the reader's view (`snakemake view ... --report`), the results page (`html/view/results.html` beside the
+report, or `--results`) must be listed in the report too, and, rendered on its own, show each paper table its run
+has beside ours (a `paper:` column for every `ours:` one) and the claims with a verdict on every row.
+
 Exit status 0 when every figure is present, 1 when one is missing, 2 when no Chromium is found or the
 page could not be rendered (the message says which).
 """
@@ -102,8 +106,38 @@ def check(report: Path, figures: list[str], browser: str) -> list[str]:
     seen = render(report, browser)
     problems = [f"{name}: not listed in any section of the report" for name in figures if name not in seen["listed"]]
     problems += [f"{name}: listed but its image did not render" for name in figures
-                 if name in seen["listed"] and not seen["drawn"].get(name)]
+                 if name.endswith(".png") and name in seen["listed"] and not seen["drawn"].get(name)]
     return problems + [f"page script error: {e}" for e in seen["errors"]]
+
+
+# What the results page must show per run table: tables/<name>.csv -> the section id of sphere.report.view
+RESULTS_SECTIONS = {"accuracy_vs_m": "table3", "loss_comparison": "table4", "accuracy_vs_depth": "fig6",
+                    "megaface": "table5", "claims": "claims"}
+
+
+def check_results_page(page: Path, tables: Path, browser: str) -> list[str]:
+    """The problems of the results page as Chromium renders it: a missing section, a section whose table has
+    no paper column beside ours, a claim row without a verdict."""
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                           "--dump-dom", page.resolve().as_uri()], capture_output=True, text=True, timeout=300)
+    dom = done.stdout
+    problems = []
+    for name, section in RESULTS_SECTIONS.items():
+        if not (tables / f"{name}.csv").exists():
+            continue
+        found = re.search(rf'<h2 id="{section}">.*?</table>', dom, re.S)
+        if not found:
+            problems.append(f"{page.name}: no section {section} for tables/{name}.csv")
+            continue
+        body = found.group(0)
+        if section == "claims":
+            rows = re.findall(r"<tr( class=\"[^\"]*\")?><td", body)
+            verdicts = re.findall(r"<td>(reproduced|not reproduced|inconclusive)</td></tr>", body)
+            if not rows or len(verdicts) != len(rows):
+                problems.append(f"{page.name}: {len(rows)} claims but {len(verdicts)} verdicts")
+        elif "paper: " not in body or "ours: " not in body:
+            problems.append(f"{page.name}: section {section} does not put the paper's numbers beside ours")
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report", type=Path, help="the HTML file of `snakemake --report`")
     parser.add_argument("--figures", type=Path, help="folder whose PNG files must appear (default: figures/ "
                                                      "beside the report)")
+    parser.add_argument("--results", type=Path, help="the results page to check (default: html/view/results.html "
+                                                     "beside the report, where it exists)")
     args = parser.parse_args(argv)
     browser = find_browser()
     if browser is None:
@@ -122,15 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     if not figures:
         print(f"check-report: no figures in {folder}", file=sys.stderr)
         return 2
+    results = args.results or args.report.parent / "html" / "view" / "results.html"
     try:
-        problems = check(args.report, figures, browser)
+        problems = check(args.report, figures + ([results.name] if results.exists() else []), browser)
+        if results.exists():
+            problems += check_results_page(results, args.report.parent / "tables", browser)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         print(f"check-report: {error}", file=sys.stderr)
         return 2
     for problem in problems:
         print(f"check-report: {problem}", file=sys.stderr)
     if not problems:
-        print(f"check-report: {args.report}: all {len(figures)} figures listed and drawn ({', '.join(figures)})")
+        print(f"check-report: {args.report}: all {len(figures)} figures listed and drawn ({', '.join(figures)})"
+              + (f"; {results.name} listed, every paper table beside ours and every claim with a verdict"
+                 if results.exists() else ""))
     return 1 if problems else 0
 
 

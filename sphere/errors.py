@@ -6,7 +6,9 @@ atomic writes).
 
 from __future__ import annotations
 
+import errno
 import pickle
+from pathlib import Path
 
 
 class UserError(Exception):
@@ -15,6 +17,17 @@ class UserError(Exception):
 
 class InputError(UserError, ValueError):
     """A file that cannot be used as given (malformed, non-finite, degenerate, missing); names file and line."""
+
+
+class MissingFile(InputError, FileNotFoundError):
+    """A file or folder the user named that is not there. Its `filename` is set, so a handler of OSError (or
+    FileNotFoundError) names the path too; the message reads `<path>: <what>`."""
+
+    def __init__(self, path: Path | str, what: str = "not found") -> None:
+        FileNotFoundError.__init__(self, errno.ENOENT, what, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
 
 
 class UnsafePickle(InputError, pickle.UnpicklingError):

@@ -10,6 +10,7 @@ every LFW pair is scored; their count is reported and recorded in the store inde
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Set
@@ -28,6 +29,53 @@ from sphere.runtime import pick_device
 
 # Fallback layout when no face of the set was detected: the template within its crop's centred square.
 TEMPLATE_LAYOUT = normalise_landmarks(TEMPLATE_112x96, 112, 96)
+
+
+LANDMARK_CACHE = "~/.cache/sphere/landmarks"  # sphere evaluate --mtcnn-cache default (user folder expanded)
+
+
+class LandmarkCache:
+    """MTCNN landmarks per image file, keyed by the file's SHA-256 and the detector's settings (weights'
+    SHA-256, minimum face, thresholds, pyramid factor): one small JSON per image under
+    `<folder>/<settings key>/`, written atomically. An image without a face is cached too (as null), so a
+    second run over the same files detects nothing."""
+
+    def __init__(self, folder: Path | str, settings: dict) -> None:
+        text = json.dumps(settings, sort_keys=True)
+        self.folder = Path(folder).expanduser() / hashlib.sha256(text.encode()).hexdigest()[:16]
+        self.settings = settings
+
+    def _file(self, digest: str) -> Path:
+        return self.folder / digest[:2] / f"{digest}.json"
+
+    def get(self, digest: str) -> tuple[bool, np.ndarray | None]:
+        """(hit, landmarks or None for a cached 'no face')."""
+        try:
+            value = json.loads(self._file(digest).read_text())["landmarks"]
+        except (OSError, ValueError, KeyError, TypeError):  # absent, or a damaged entry: detect again
+            return False, None
+        return True, None if value is None else np.asarray(value, np.float64).reshape(5, 2)
+
+    def put(self, digest: str, landmarks: np.ndarray | None) -> None:
+        from sphere import runtime
+
+        value = None if landmarks is None else np.asarray(landmarks, np.float64).tolist()
+        runtime.write_text(self._file(digest), json.dumps({"landmarks": value}) + "\n")
+
+
+def detector_settings(weights_dir: Path, min_face: int, thresholds: tuple, factor: float) -> dict:
+    """What a cached landmark depends on besides the image: the weight files' hashes and the search settings."""
+    from sphere import runtime
+    from sphere.align.mtcnn_nets import WEIGHT_FILES
+    from sphere.errors import MissingFile
+
+    weights = {}
+    for name in WEIGHT_FILES:
+        path = Path(weights_dir) / name
+        if not path.is_file():
+            raise MissingFile(path, "MTCNN weight file missing (`sphere fetch-mtcnn` fetches them)")
+        weights[name] = runtime.sha256_file(path)
+    return {"weights": weights, "min_face": min_face, "thresholds": list(thresholds), "factor": factor}
 
 
 def with_fallback(shapes: list[tuple[int, int]], found: list[np.ndarray | None]) -> list[np.ndarray]:

@@ -1,8 +1,9 @@
-"""Align a folder of raw photos with their 5-point landmarks into a packed store (docs/paper.md §3; docs/formats.md,
-Store)."""
+"""Packed stores from raw photos with their 5-point landmarks (docs/paper.md §3; docs/formats.md, Store), or from
+an insightface RecordIO set whose faces are aligned already."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Set
 from pathlib import Path
@@ -12,12 +13,13 @@ import pandas as pd
 from PIL import Image
 from tqdm import tqdm
 
-from sphere.align.similarity import align_face
+from sphere.align.similarity import align_face, template_for
 from sphere.errors import InputError
 from sphere.formats.detections import read_detections
 from sphere.formats.landmarks import read_landmarks
+from sphere.formats.recordio import RecordIOReader
 from sphere.formats.sources import as_roots, identity_of, resolve
-from sphere.store.io import LANDMARK_COLUMNS, write_store
+from sphere.store.io import LANDMARK_COLUMNS, StoreWriter, write_store
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -94,3 +96,62 @@ def align_with_landmarks(
         "dropped_images": len(landmarks) - len(paths),
         **Counter(states),
     }
+
+
+def _decode_chunk(task: tuple[Path, Path, list[int], tuple[int, ...]]) -> np.ndarray:
+    """The faces of some image records, each cut to `size` as `sphere evaluate` fits a 112x112 crop."""
+    from sphere.evaluate.faces import fit
+
+    rec, idx, keys, size = task
+    with RecordIOReader(rec, idx) as reader:
+        return np.stack([fit(reader.image(key), size) for key in keys])
+
+
+def store_from_recordio(
+    rec: Path,
+    idx: Path,
+    out_dir: Path,
+    size: tuple[int, int] = (112, 96),
+    workers: int = 1,
+    chunk: int = 512,
+    progress: bool = True,
+) -> dict:
+    """The store of an insightface RecordIO training set (`train.rec` + `train.idx`, e.g. faces_webface_112x112):
+    no detection (the faces are aligned already, onto insightface's template, which is SphereFace's shifted
+    8 px right: sphere.align.similarity.INSIGHTFACE_112x112), each 112x112 face cut to the crop's aspect about
+    its centre and resized (`sphere.evaluate.faces.fit`, the 112x96 SphereFace crop), the class of each record
+    as its label. Written chunk by chunk (memory for `workers` chunks, whatever the set's size); the index
+    lists each face as `<class>/<key>` with the template's landmarks and detection 'given'."""
+    reader = RecordIOReader(rec, idx)
+    with reader:
+        keys = reader.image_keys()
+        if not keys:
+            raise InputError(f"{rec}: no image records")
+        classes = np.fromiter((reader.class_of(k) for k in keys), np.int64, len(keys))
+    names = np.unique(classes)
+    labels = np.searchsorted(names, classes)  # the record classes, made contiguous where some are unused
+    width = max(6, len(str(int(names[-1]))))
+    template = template_for(*size).reshape(1, 10)
+    tasks = [(Path(rec), Path(idx), keys[s : s + chunk], tuple(size)) for s in range(0, len(keys), chunk)]
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    try:
+        decoded = pool.imap(_decode_chunk, tasks) if pool else map(_decode_chunk, tasks)
+        with StoreWriter(out_dir, len(keys), size) as writer:
+            bar = tqdm(total=len(keys), desc=f"store {Path(out_dir).name}", disable=not progress, unit="img")
+            for (_, _, chunk_keys, _), faces in zip(tasks, decoded):
+                start = writer.written
+                identities = [str(c).zfill(width) for c in classes[start : start + len(chunk_keys)]]
+                index = build_index(
+                    [f"{name}/{key}" for name, key in zip(identities, chunk_keys)],
+                    list(np.repeat(template, len(chunk_keys), 0)),
+                    ["given"] * len(chunk_keys),
+                    identities,
+                )
+                index["label"] = labels[start : start + len(chunk_keys)]
+                writer.add(faces, index)
+                bar.update(len(chunk_keys))
+            bar.close()
+    finally:
+        if pool:
+            pool.terminate()
+    return {"images": len(keys), "identities": len(names), "given": len(keys)}

@@ -1,51 +1,107 @@
-"""`sphere <verb>`: thin commands over library functions, one per DAG stage.
+"""`sphere <verb>`: thin commands over library functions.
 
-Each module of this package holds the verbs of one stage and registers their arguments (`register`); the verb
-functions import the library lazily, so building the parser stays free of torch.
+The top level lists what a user calls by hand (USER_VERBS; at most 10 with `step`); every other verb is a step
+only the DAG calls and lives under `sphere step <name>`. Each module of this package registers the verbs of one
+stage (`register`); the verb functions import the library lazily, so building the parser stays free of torch.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from sphere import runtime
-from sphere.cli import bench, config, data, evaluate, protocols, report, train, workflow
+from sphere.cli import bench, config, data, evaluate, leakage, protocols, report, train, workflow
+from sphere.cli.common import Parser
 from sphere.errors import UserError
 
-MODULES = (data, train, protocols, evaluate, report, bench, config, workflow)
+MODULES = (data, train, protocols, evaluate, report, leakage, bench, config, workflow)
+# what a user calls by hand; every other verb a module registers is a step only the DAG (workflow/rules/*.smk)
+# calls, listed by `sphere step --help` and run as `sphere step <name>`
+USER_VERBS = (
+    "train",
+    "features",
+    "evaluate",
+    "evaluate-compare",
+    "export-model",
+    "check-config",
+    "reproduce",
+    "report",
+    "bench",
+)
+# OS errors that are the user's own (a path named on the command line or in a config) even without a filename
+USER_OS_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+class _Router:
+    """Sends each verb a module registers to the top level or, for a DAG step, under `sphere step`."""
+
+    def __init__(self, user: Any, steps: Any) -> None:
+        self.user, self.steps = user, steps
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return (self.user if name in USER_VERBS else self.steps).add_parser(name, **kwargs)
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="sphere", description="SphereFace reproduction and benchmark harness")
+    top = Parser(prog="sphere", description="SphereFace reproduction and benchmark harness")
     top.add_argument(
         "--usage",
         metavar="FILE",
         help="at exit, write the wall and CPU seconds and the peak "
         "memory of this command to FILE (a TSV; what each DAG job leaves in benchmarks/)",
     )
-    verbs = top.add_subparsers(dest="verb", required=True)
+    verbs = top.add_subparsers(dest="verb", required=True, metavar="VERB")
+    step = verbs.add_parser(
+        "step",
+        help="a step of the DAG (workflow/rules/*.smk calls these; `sphere step --help` lists them)",
+        description="The steps only the DAG calls.",
+    )
+    steps = step.add_subparsers(dest="step", required=True, metavar="STEP")
     for module in MODULES:
-        module.register(verbs)
+        module.register(_Router(verbs, steps))
+    # list `step` after the user's verbs (argparse lists sub-commands in the order they were added)
+    actions = verbs._choices_actions
+    actions.append(actions.pop(0))
     return top
+
+
+def steps(top: argparse.ArgumentParser) -> list[str]:
+    """The names `sphere step` takes."""
+    verbs = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    step = verbs.choices["step"]
+    return list(next(a for a in step._actions if isinstance(a, argparse._SubParsersAction)).choices)
+
+
+def _verb(args: argparse.Namespace) -> str:
+    return f"step {args.step}" if args.verb == "step" else args.verb
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run a verb. A user error (bad input, config or environment: sphere.errors.UserError, or a file the
-    operating system refused, which names it) prints one line `sphere <verb>: <message>` and exits with status 2;
-    any other exception is a programming error and keeps its traceback. `--usage FILE` is written however
-    the verb ends."""
-    args = parser().parse_args(argv)
+    operating system refused) prints one line `sphere <verb>: <message>` and exits with status 2; any other
+    exception is a programming error and keeps its traceback. `--usage FILE` is written however the verb ends.
+    A step called without `step` (`sphere lfw ...`, the pre-split spelling) still runs, as `sphere step lfw`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    verb = next((k for k, a in enumerate(argv) if not a.startswith("-") and argv[k - 1 : k] != ["--usage"]), None)
+    top = parser()
+    if verb is not None and argv[verb] in steps(top):
+        argv.insert(verb, "step")
+    args = top.parse_args(argv)
     runtime.keep_freed_memory()
     try:
         args.func(args)
     except UserError as error:
-        print(f"sphere {args.verb}: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        print(f"sphere {_verb(args)}: {' '.join(str(error).splitlines())}", file=sys.stderr)
         sys.exit(2)
-    except OSError as error:  # missing file, unwritable folder, full disk: the OS names the path
-        if not error.filename:
+    except OSError as error:  # missing file, unwritable folder, full disk: the user's to fix
+        if error.filename:
+            print(f"sphere {_verb(args)}: {error.filename}: {error.strerror or error}", file=sys.stderr)
+        elif isinstance(error, USER_OS_ERRORS):  # raised by hand with the path in its message
+            print(f"sphere {_verb(args)}: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        else:
             raise  # an OS error about no file of the user's (a socket, a device): keep the traceback
-        print(f"sphere {args.verb}: {error.filename}: {error.strerror or error}", file=sys.stderr)
         sys.exit(2)
     finally:
         if args.usage:

@@ -1,4 +1,4 @@
-"""`sphere bench train | megaface | gpu`: benchmarks that print figures (and write them as JSON)."""
+"""`sphere bench train | megaface | scale | gpu`: benchmarks that print figures (and write them as JSON)."""
 
 from __future__ import annotations
 
@@ -80,35 +80,68 @@ def bench_gpu(args: argparse.Namespace) -> None:
         sys.exit(130)
 
 
+def bench_scale(args: argparse.Namespace) -> None:
+    from sphere.bench.scale import bench_scale as bench
+    from sphere.bench.scale import markdown, write_results
+
+    result = bench(
+        args.images, args.identities, args.steps, args.batch, args.workers, args.threads, args.scratch, args.keep
+    )
+    print(markdown(result))
+    if args.out:
+        write_results(result, args.out)
+
+
 def register(verbs: Verbs) -> None:
     bench = verbs.add_parser("bench", help="benchmarks that print figures").add_subparsers(dest="what", required=True)
 
     train = "sphere.bench.train:bench_train"
     p = bench.add_parser("train", help="training images/s, configured step vs plain eager fp32, same run")
-    p.add_argument("--model", default=default(train, "model"))
-    p.add_argument("--width", type=float, default=default(train, "width"))
-    p.add_argument("--batch", type=int, default=default(train, "batch"))
-    p.add_argument("--classes", type=int, default=default(train, "classes"))
-    p.add_argument("--crop", type=int, nargs=2, default=list(default(train, "crop")), metavar=("H", "W"))
-    p.add_argument("--loss", default=default(train, "loss"))
-    p.add_argument("--precision", default=default(train, "precision"), choices=["auto", "bf16", "fp32"])
-    p.add_argument("--compile", default=default(train, "compile"), choices=["auto", "on", "off"])
-    p.add_argument("--steps", type=int, default=default(train, "steps"))
-    p.add_argument("--warmup", type=int, default=default(train, "warmup"))
-    p.add_argument("--device", default=default(train, "device"))
-    p.add_argument("--threads", type=int)
+    p.add_argument("--model", default=default(train, "model"), help="network name")
+    p.add_argument("--width", type=float, default=default(train, "width"), help="channel width multiplier")
+    p.add_argument("--batch", type=int, default=default(train, "batch"), help="images per step")
+    p.add_argument("--classes", type=int, default=default(train, "classes"), help="identities of the head")
+    p.add_argument(
+        "--crop", type=int, nargs=2, default=list(default(train, "crop")), metavar=("H", "W"), help="input size, px"
+    )
+    p.add_argument("--loss", default=default(train, "loss"), help="loss head")
+    p.add_argument(
+        "--precision", default=default(train, "precision"), choices=["auto", "bf16", "fp32"], help="matmul precision"
+    )
+    p.add_argument("--compile", default=default(train, "compile"), choices=["auto", "on", "off"], help="torch.compile")
+    p.add_argument("--steps", type=int, default=default(train, "steps"), help="timed steps")
+    p.add_argument("--warmup", type=int, default=default(train, "warmup"), help="untimed steps first")
+    p.add_argument("--device", default=default(train, "device"), help="torch device")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own)")
     p.add_argument("--json", help=JSON_HELP)
     p.set_defaults(func=bench_train)
 
     ladder = "sphere.protocols.megaface:benchmark_megaface"
     p = bench.add_parser("megaface", help="seconds of the MegaFace ladder on random features (devkit scale)")
-    p.add_argument("--probes", type=int, default=default(ladder, "n_probe"))
-    p.add_argument("--distractors", type=int, default=default(ladder, "n_distractors"))
-    p.add_argument("--dim", type=int, default=default(ladder, "dim"))
-    p.add_argument("--chunk", type=int, default=default(ladder, "chunk"))
-    p.add_argument("--device", default="auto")  # auto: the library's own pick (device None)
+    p.add_argument("--probes", type=int, default=default(ladder, "n_probe"), help="probe images")
+    p.add_argument("--distractors", type=int, default=default(ladder, "n_distractors"), help="distractor images")
+    p.add_argument("--dim", type=int, default=default(ladder, "dim"), help="feature dimension")
+    p.add_argument("--chunk", type=int, default=default(ladder, "chunk"), help="distractors per matmul")
+    p.add_argument("--device", default="auto", help="torch device (auto: the library's own pick)")
     p.add_argument("--json", help=JSON_HELP)
     p.set_defaults(func=bench_megaface)
+
+    scale = "sphere.bench.scale:bench_scale"
+    p = bench.add_parser(
+        "scale",
+        help="a CASIA-size synthetic RecordIO -> store -> SphereFace-20 steps on the CPU: images/s, peak RSS, disk "
+        "(about 18 GB of scratch at full size)",
+    )
+    p.add_argument("--images", type=int, default=default(scale, "images"), help="training images")
+    p.add_argument("--identities", type=int, default=default(scale, "identities"), help="identities")
+    p.add_argument("--steps", type=int, default=default(scale, "steps"), help="timed steps")
+    p.add_argument("--batch", type=int, default=default(scale, "batch"), help="images per step")
+    p.add_argument("--workers", type=int, default=default(scale, "workers"), help="store-building processes")
+    p.add_argument("--threads", type=int, default=default(scale, "threads"), help="training threads")
+    p.add_argument("--scratch", help="folder for the RecordIO and the store (default: the system temp folder)")
+    p.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    p.add_argument("--out", help="write <out>.json and <out>.md (e.g. results/bench/scale-cpu)")
+    p.set_defaults(func=bench_scale)
 
     runner = "sphere.bench.gpu.runner:run_bench"
     p = bench.add_parser(
@@ -128,7 +161,7 @@ def register(verbs: Verbs) -> None:
     size = p.add_mutually_exclusive_group()
     size.add_argument("--tiny", action="store_true", help="tiny sizes (the default without CUDA): seconds on a CPU")
     size.add_argument("--full", action="store_true", help="full sizes even without CUDA (slow)")
-    p.add_argument("--device", default=default(runner, "device"))
+    p.add_argument("--device", default=default(runner, "device"), help="torch device")
     p.add_argument(
         "--parts",
         help="comma-separated subset: gemm_peak, flops, step_sphereface20, streamed_store, "
@@ -139,5 +172,5 @@ def register(verbs: Verbs) -> None:
         help="folder with pnet.pt, rnet.pt, onet.pt (else $SPHERE_MTCNN_WEIGHTS, "
         "./mtcnn-weights, ../shared/data/models/mtcnn, ~/.cache/sphere/mtcnn)",
     )
-    p.add_argument("--threads", type=int)
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own)")
     p.set_defaults(func=bench_gpu)

@@ -12,9 +12,33 @@ import argparse
 import ast
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-Verbs = argparse._SubParsersAction  # what `add_subparsers` returns; argparse has no public name for it
+
+class Verbs(Protocol):
+    """What a verb module registers its parsers with: argparse's subparsers action, or the CLI's router that
+    puts the DAG's steps under `sphere step`."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Every option's help ends with its default (none shown where the default is None: the help says what
+    happens then); descriptions and epilogs (worked examples) keep their line breaks."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help (and its sub-commands' help) uses HelpFormatter."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
 
 PACKAGE = Path(__file__).resolve().parents[1]
 LOOKED_UP: set[tuple[str, str]] = set()

@@ -20,5 +20,5 @@ def check_config(args: argparse.Namespace) -> None:
 
 def register(verbs: Verbs) -> None:
     p = verbs.add_parser("check-config", help="validate a config and list its methods")
-    p.add_argument("config")
+    p.add_argument("config", help="run config (YAML)")
     p.set_defaults(func=check_config)

@@ -77,6 +77,15 @@ def align(args: argparse.Namespace) -> None:
     )
 
 
+def store_recordio(args: argparse.Namespace) -> None:
+    from sphere.align.store_builder import store_from_recordio
+
+    rec = Path(args.rec)
+    idx = Path(args.idx) if args.idx else rec.with_suffix(".idx")
+    counts = store_from_recordio(rec, idx, Path(args.out), tuple(args.crop), workers=args.workers)
+    print(f"stored {counts['images']} images of {counts['identities']} identities from {rec}", file=sys.stderr)
+
+
 def fetch_mtcnn(args: argparse.Namespace) -> None:
     from sphere.align.mtcnn_weights import resolve_mtcnn_weights
 
@@ -146,8 +155,8 @@ def register(verbs: Verbs) -> None:
         ),
     ):
         p = verbs.add_parser(verb, help=help_text)
-        p.add_argument("--config", required=True)
-        p.add_argument("--out", required=True)
+        p.add_argument("--config", required=True, help="run config (YAML)")
+        p.add_argument("--out", required=True, help="folder to write")
         p.add_argument("--workers", type=int, default=default(generator, "workers"), help=WORKERS_HELP)
         p.set_defaults(func=func)
 
@@ -160,9 +169,11 @@ def register(verbs: Verbs) -> None:
         help="folder the landmark list's paths are relative to; several: one identity space, "
         "paths <root name>/<identity>/<file>",
     )
-    p.add_argument("--landmarks", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--crop", type=int, nargs=2, default=list(default(aligner, "size")), metavar=("H", "W"))
+    p.add_argument("--landmarks", required=True, help="5-point list `path<TAB>x1 y1 ... x5 y5`")
+    p.add_argument("--out", required=True, help="store folder to write")
+    p.add_argument(
+        "--crop", type=int, nargs=2, default=list(default(aligner, "size")), metavar=("H", "W"), help="crop size, px"
+    )
     p.add_argument("--detections", help="CSV path,detection from detect-landmarks (default: every face 'given')")
     p.add_argument(
         "--min-images",
@@ -173,12 +184,26 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--exclude", help="file of identity folder names to leave out, one per line")
     p.set_defaults(func=align)
 
+    recordio = "sphere.align.store_builder:store_from_recordio"
+    p = verbs.add_parser(
+        "store-recordio",
+        help="a packed store from an insightface RecordIO training set (aligned 112x112 faces, no detection)",
+    )
+    p.add_argument("--rec", required=True, help="train.rec (faces_webface_112x112 layout)")
+    p.add_argument("--idx", help="its index (default: the .rec's name with .idx)")
+    p.add_argument("--out", required=True, help="store folder to write")
+    p.add_argument(
+        "--crop", type=int, nargs=2, default=list(default(recordio, "size")), metavar=("H", "W"), help="crop size, px"
+    )
+    p.add_argument("--workers", type=int, default=1, help="decoding processes")
+    p.set_defaults(func=store_recordio)
+
     p = verbs.add_parser(
         "fetch-mtcnn",
         help="verified MTCNN weights: a local folder, else the facenet-pytorch "
         "2.6.0 wheel (pip download) extracted to a cache; prints the folder",
     )
-    p.add_argument("--cache", default=str(DEFAULT_CACHE))
+    p.add_argument("--cache", default=str(DEFAULT_CACHE), help="folder the weights are extracted to")
     p.add_argument("--local", help="folder that may already hold pnet.pt, rnet.pt, onet.pt")
     p.set_defaults(func=fetch_mtcnn)
 
@@ -190,8 +215,8 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--root", required=True, nargs="+", help="<identity>/<file> folder(s); several: one identity space")
     p.add_argument("--out", required=True, help="landmark list to write")
     p.add_argument("--weights", help="folder with the MTCNN weights (else fetched into --cache)")
-    p.add_argument("--cache", default=str(DEFAULT_CACHE))
-    p.add_argument("--device", default=default(detector, "device"))
+    p.add_argument("--cache", default=str(DEFAULT_CACHE), help="where fetched MTCNN weights go")
+    p.add_argument("--device", default=default(detector, "device"), help="torch device (auto: CUDA if present)")
     p.add_argument(
         "--min-images",
         type=int,
@@ -205,17 +230,22 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--chunk", type=int, default=default(detector, "chunk"), help="images per MTCNN batch")
     p.add_argument("--detections", help="CSV path,detection to write (for align --detections)")
     p.add_argument("--summary", help="JSON with counts, rate, seconds and the fallback paths")
-    p.add_argument("--threads", type=int)
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own)")
     p.set_defaults(func=detect_landmarks)
 
     p = verbs.add_parser("detection-table", help="one CSV of the detection summaries of several sets")
     p.add_argument("--summary", required=True, nargs="+", help="--summary JSON files of detect-landmarks")
     p.add_argument("--split", required=True, nargs="+", help="a name per summary")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="CSV to write")
     p.set_defaults(func=detection_table)
 
     p = verbs.add_parser("subset-store", help="a store of the identities with the most images (toy experiment)")
-    p.add_argument("--store", required=True)
-    p.add_argument("--top", type=int, default=default("sphere.store.subset:write_top_identities", "n"))
-    p.add_argument("--out", required=True)
+    p.add_argument("--store", required=True, help="store to take identities from")
+    p.add_argument(
+        "--top",
+        type=int,
+        default=default("sphere.store.subset:write_top_identities", "n"),
+        help="identities to keep",
+    )
+    p.add_argument("--out", required=True, help="store folder to write")
     p.set_defaults(func=subset_store)

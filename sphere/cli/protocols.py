@@ -1,4 +1,4 @@
-"""Protocol verbs: the LFW, YTF and MegaFace protocols on `sphere features` output."""
+"""The DAG's MegaFace step on `sphere features` output of two stores (LFW and YTF are scored by `sphere evaluate`)."""
 
 from __future__ import annotations
 
@@ -6,44 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sphere.cli.common import Verbs, constant, default
-
-
-def lfw(args: argparse.Namespace) -> None:
-    from sphere import runtime
-    from sphere.formats.lfw import read_pairs
-    from sphere.protocols.lfw import evaluate_lfw
-    from sphere.store.io import read_features, read_store
-
-    store = read_store(args.store)
-    pairs = read_pairs(args.pairs)
-    result = evaluate_lfw(pairs, read_features(args.features, store, args.store), store.index["path"].tolist())
-    out = Path(args.out)
-    runtime.to_csv(result.pop("pairs"), out / "pairs.csv", index=False)
-    runtime.write_text(out / "lfw.json", json.dumps(result, indent=2) + "\n")
-    print(f"LFW protocol: {result['accuracy']:.2f} +- {result['std']:.2f} % (10-fold), AUC {result['auc']:.4f}")
-
-
-def ytf(args: argparse.Namespace) -> None:
-    from sphere import runtime
-    from sphere.formats.ytf import read_splits
-    from sphere.protocols.ytf import aggregation_record, evaluate_ytf, video_features
-    from sphere.store.io import read_features, read_store
-
-    store = read_store(args.store)
-    splits = read_splits(args.splits)
-    features = read_features(args.features, store, args.store)
-    videos = video_features(features, store.index["path"].tolist(), args.frame_cap, args.frame_selection)
-    result = {
-        **evaluate_ytf(videos, splits),
-        "aggregation": aggregation_record(args.frame_cap, args.frame_selection),
-        "n_videos": len(videos),
-    }
-    runtime.write_text(args.out, json.dumps(result, indent=2) + "\n")
-    print(
-        f"YTF protocol: {100 * result['accuracy_mean']:.2f} +- {100 * result['accuracy_std']:.2f} % "
-        f"({len(result['splits'])} splits), AUC {result['auc']:.4f}"
-    )
+from sphere.cli.common import Verbs
 
 
 def megaface(args: argparse.Namespace) -> None:
@@ -73,36 +36,15 @@ def megaface(args: argparse.Namespace) -> None:
 
 
 def register(verbs: Verbs) -> None:
-    p = verbs.add_parser("lfw", help="the LFW 10-fold protocol on features of an LFW-layout store")
-    p.add_argument("--features", required=True)
-    p.add_argument("--store", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=lfw)
-
-    videos = "sphere.protocols.ytf:video_features"
-    p = verbs.add_parser("ytf", help="the YTF 10-split video protocol on frame features of a YTF-layout store")
-    p.add_argument("--features", required=True)
-    p.add_argument("--store", required=True)
-    p.add_argument("--splits", required=True)
-    p.add_argument("--out", required=True, help="metrics JSON file")
-    p.add_argument("--frame-cap", type=int, default=default(videos, "cap"), help="at most this many frames per video")
-    p.add_argument(
-        "--frame-selection",
-        default=default(videos, "selection"),
-        choices=list(constant("sphere.protocols.ytf:SELECTIONS")),
-    )
-    p.set_defaults(func=ytf)
-
     p = verbs.add_parser("megaface", help="MegaFace Challenge 1 rank-1/CMC, TAR@1e-6 and ROC per distractor size")
-    p.add_argument("--probe-features", required=True)
-    p.add_argument("--probe-store", required=True)
-    p.add_argument("--distractor-features", required=True)
-    p.add_argument("--distractor-store", required=True)
+    p.add_argument("--probe-features", required=True, help="`sphere features` .npy of the probe store")
+    p.add_argument("--probe-store", required=True, help="FaceScrub-layout probe store")
+    p.add_argument("--distractor-features", required=True, help="`sphere features` .npy of the distractors")
+    p.add_argument("--distractor-store", required=True, help="MegaFace distractor store")
     p.add_argument("--probe-list", required=True, help="facescrub_features_list.json")
     p.add_argument("--lists", required=True, help="folder of megaface_features_list.json_<size>_1")
     p.add_argument("--sizes", type=int, nargs="+", help="ladder sizes (default: every list in --lists)")
     p.add_argument("--noise-list", help="distractor noise list to remove first")
     p.add_argument("--out", required=True, help="metrics JSON file")
-    p.add_argument("--device", default="auto")  # auto: the library's own pick (device None)
+    p.add_argument("--device", default="auto", help="torch device (auto: the library's own pick)")
     p.set_defaults(func=megaface)

@@ -16,6 +16,15 @@ def report(args: argparse.Namespace) -> None:
     from sphere.config import load_config
     from sphere.report.build import build_report
 
+    if args.figures_only:  # a committed run: its figures from its tables (issue 23)
+        from sphere.report.redraw import redraw_figures
+
+        drawn, skipped = redraw_figures(load_config(args.config, heads=False), Path(args.run_dir))
+        print(
+            f"redrawn: {', '.join(drawn) or 'none'}; "
+            f"left as they are (no per-cell results): {', '.join(skipped) or 'none'}"
+        )
+        return
     build_report(load_config(args.config, heads=False), Path(args.run_dir))
 
 
@@ -73,10 +82,31 @@ def reproduce(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def view(args: argparse.Namespace) -> None:
+    from sphere.paths import RunPaths
+    from sphere.report.view import write_view
+
+    paths = RunPaths(args.run_dir)
+    written = write_view(paths, Path(args.out), paths.root.name)
+    print(f"{len(written)} files under {args.out}: results.html, tables.html and the committed tables and figures")
+
+
 def register(verbs: Verbs) -> None:
+    p = verbs.add_parser(
+        "view", help="a run's committed tables, figures and training logs, a tables page and a results page (html/view)"
+    )
+    p.add_argument("--run-dir", required=True, help="the run's results folder")
+    p.add_argument("--out", required=True, help="folder to write (results.html, tables.html, copies of the files)")
+    p.set_defaults(func=view)
+
     p = verbs.add_parser("report", help="tables and figures of a run")
-    p.add_argument("--config", required=True)
-    p.add_argument("--run-dir", required=True)
+    p.add_argument("--config", required=True, help="the run's config (YAML)")
+    p.add_argument("--run-dir", required=True, help="the run's results folder")
+    p.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="redraw the figures from the run's tables (and its per-cell results where present); no table is written",
+    )
     p.set_defaults(func=report)
 
     p = verbs.add_parser(
@@ -84,17 +114,17 @@ def register(verbs: Verbs) -> None:
         help="the paper's claims with effects, 95 %% intervals and verdicts "
         "(tables/claims.csv, .md, figures/claims.png)",
     )
-    p.add_argument("--config", required=True)
-    p.add_argument("--run-dir", required=True)
+    p.add_argument("--config", required=True, help="the run's config (YAML)")
+    p.add_argument("--run-dir", required=True, help="the run's results folder")
     p.set_defaults(func=claims)
 
     p = verbs.add_parser("reproduce", help="regenerate a run's tables and compare them with the committed ones")
-    p.add_argument("--config", default="config/default.yaml")
+    p.add_argument("--config", default="config/default.yaml", help="run config to regenerate")
     fallback = default("sphere.report.reproduce:compare_tables", "tolerance")
     p.add_argument(
         "--tolerance", type=float, help=f"accuracy points (default: the config's reproduce.tolerance, else {fallback})"
     )
-    p.add_argument("--cores", default="all")
+    p.add_argument("--cores", default="all", help="snakemake --cores")
     p.add_argument("--scratch", help="results root to regenerate into (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.set_defaults(func=reproduce)

@@ -19,9 +19,13 @@ def register(verbs: Verbs) -> None:
     p.set_defaults(func=resources_table)
     p = verbs.add_parser("tables-page", help="one HTML page of a run's tables, the paper's columns marked")
     p.add_argument("--tables", type=Path, nargs="+", required=True, help="table CSVs, in the order shown")
-    p.add_argument("--title", default="sphere: tables")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--title", default="sphere: tables", help="page title")
+    p.add_argument("--out", type=Path, required=True, help="HTML file to write")
     p.set_defaults(func=tables_page)
+    p = verbs.add_parser("docs", help="regenerate the result tables of README.md and docs/*.md from the committed CSVs")
+    p.add_argument("--root", type=Path, default=Path("."), help="the repository (default: %(default)s)")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 2 naming every stale table")
+    p.set_defaults(func=docs)
 
 
 def resources_table(args: argparse.Namespace) -> None:
@@ -41,3 +45,13 @@ def tables_page(args: argparse.Namespace) -> None:
     from sphere.report.page import tables_page as write_page
 
     write_page(args.tables, args.out, args.title)
+
+
+def docs(args: argparse.Namespace) -> None:
+    from sphere.errors import InputError
+    from sphere.report.docs import sync
+
+    stale = sync(args.root, check=args.check)
+    if stale and args.check:
+        raise InputError(f"{len(stale)} stale table(s), run `sphere step docs`: " + "; ".join(stale))
+    print(f"{len(stale)} table(s) regenerated" if stale else "every table is current")

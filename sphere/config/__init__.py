@@ -2,7 +2,7 @@
 dataclasses of `sphere.config.sections` by `sphere.config.schema`), resolved per method.
 
 Importing this package does not import torch, numpy or jsonschema: loss names and their parameters come
-from the torch-free table `sphere.losses.params`.
+from the torch-free catalogue `sphere.losses.catalog` (read from the head files' source).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import yaml
 from sphere.config.sections import RunConfig
 from sphere.config.settings import TrainConfig
 from sphere.errors import ConfigError
-from sphere.losses.params import LOSSES, loss_params
+from sphere.losses.catalog import loss_names, loss_params
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -43,8 +43,8 @@ def validate(config: dict, source: str = "config", heads: bool = True) -> dict:
         raise ConfigError(f"{source}: invalid configuration: {lines[0]}{more}" + "".join(f"; {x}" for x in lines[1:]))
     for name, method in config["methods"].items():
         where = f"{source}: methods.{name}"
-        if method["loss"] not in LOSSES:
-            raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(sorted(LOSSES))}")
+        if method["loss"] not in loss_names():
+            raise ConfigError(f"{where}.loss: unknown loss {method['loss']!r}; valid: {', '.join(loss_names())}")
         unknown = set(method.get("params", {})) - set(loss_params(method["loss"]))
         if unknown:
             raise ConfigError(
@@ -57,23 +57,52 @@ def validate(config: dict, source: str = "config", heads: bool = True) -> dict:
     for section in (*FOLDER_SECTIONS, "evaluate"):
         for name in set(config.get(section, {}).get("methods", [])) - set(config["methods"]):
             raise ConfigError(f"{source}: {section}.methods: method {name!r} is not defined under methods")
-    if "ytf" in config.get("evaluate", {}).get("benchmarks", []) and "ytf" not in config:
-        raise ConfigError(f"{source}: evaluate.benchmarks: 'ytf' needs the ytf section")
-    if config.get("data", {}).get("source") == "folders":
-        needed = {"train_root", "test_root", "pairs"}
+    evaluate_errors(config.get("evaluate"), config, source)
+    kind = config.get("data", {}).get("source")
+    if kind in ("folders", "recordio"):  # recordio: the training set from train_rec, the rest from folders
+        train = ["train_rec"] if kind == "recordio" else ["train_root", "train_landmarks"]
+        needed = {train[0], "test_root", "pairs"}
         if not config["data"].get("detect", False):  # detected landmarks are made by the DAG
-            needed |= {"train_landmarks", "test_landmarks"}
+            needed |= {"test_landmarks", *train[1:]}
         missing = needed - set(config["data"])
         if missing:
-            raise ConfigError(f"{source}: data: source 'folders' needs {sorted(missing)}")
+            raise ConfigError(f"{source}: data: source {kind!r} needs {sorted(missing)}")
         for section, keys in FOLDER_SECTIONS.items():
             missing = set(keys) - set(config.get(section, keys))
             if missing:
-                raise ConfigError(f"{source}: {section}: data.source 'folders' needs {sorted(missing)}")
+                raise ConfigError(f"{source}: {section}: data.source {kind!r} needs {sorted(missing)}")
     from sphere.config.checks import check
 
-    check(config, source, heads=heads)  # loss parameters (the range table, then the head itself) and schedules
+    check(config, source, heads=heads)  # loss parameters (declared ranges, then the head itself) and schedules
     return config
+
+
+def evaluate_errors(section: dict | None, config: dict, source: str) -> None:
+    """What each benchmark of `evaluate.benchmarks` (sphere.benchmarks) needs besides its name."""
+    from sphere.benchmarks import BENCHMARKS, DAG_BENCHMARKS
+
+    synthetic = config.get("data", {}).get("source", "synthetic") == "synthetic"
+    section = section or {}
+    for k, name in enumerate(section.get("benchmarks", [])):
+        if name not in DAG_BENCHMARKS:
+            raise ConfigError(
+                f"{source}: evaluate.benchmarks[{k}]: unknown benchmark {name!r}; the DAG scores "
+                f"{', '.join(DAG_BENCHMARKS)} (sphere/benchmarks.py)"
+            )
+        kind = BENCHMARKS[name].kind
+        if kind == "videos" and "ytf" not in config:
+            raise ConfigError(f"{source}: evaluate.benchmarks: {name!r} needs the ytf section")
+        if kind == "bin" and not synthetic and "bin_root" not in section:
+            raise ConfigError(f"{source}: evaluate.benchmarks: {name!r} needs evaluate.bin_root (its {name}.bin)")
+        if kind == "bin" and synthetic and "bin_root" not in section and name != "lfw_bin":
+            raise ConfigError(
+                f"{source}: evaluate.benchmarks: {name!r} needs evaluate.bin_root (synthetic runs write lfw.bin only)"
+            )
+        if kind == "ijb" and not synthetic:
+            raise ConfigError(
+                f"{source}: evaluate.benchmarks: {name!r} is the synthetic stand-in; score a real "
+                "IJB set with `sphere evaluate --benchmark ijbc`"
+            )
 
 
 def load_config(path: Path | str, heads: bool = True) -> dict:

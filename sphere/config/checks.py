@@ -1,7 +1,7 @@
 """Checks of a config beyond its schema: every value a job would reject later stops the run at its start
 (`sphere check-config`, the Snakefile's first lines), naming the key and the allowed values.
 
-- loss parameters against each head's accepted range (`sphere.losses.ranges`, the table `create_head` uses);
+- loss parameters against the ranges each head's file declares (`sphere.losses.catalog`, as `create_head`);
 - the schedule of every method as it will run (shared `train` block, then the method's own overrides):
   lr_steps strictly increasing and below iterations, intervals positive, a P x K batch for pair losses;
 - the device name;
@@ -20,8 +20,7 @@ from typing import Any
 from sphere.config.settings import TrainConfig
 from sphere.config.synthetic import MegaFaceSynthConfig, SyntheticConfig, YTFSynthConfig
 from sphere.errors import ConfigError
-from sphere.losses.params import LOSSES
-from sphere.losses.ranges import param_errors
+from sphere.losses.catalog import loss_names, needs_pairs, param_errors
 
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 DEFAULTS = dataclasses.asdict(TrainConfig())  # the settings a key left out of the config takes
@@ -54,8 +53,8 @@ def schedule_errors(config: dict, method: str) -> list[str]:
         value, where = setting(config, method, key)
         if value < 1:
             errors.append(f"{where}: {value} must be a positive number of steps")
-    loss = LOSSES.get(config["methods"][method]["loss"])
-    if loss is not None and loss.needs_pairs:
+    loss = config["methods"][method]["loss"]
+    if loss in loss_names() and needs_pairs(loss):
         batch, batch_key = setting(config, method, "batch_size")
         k, k_key = setting(config, method, "images_per_identity")
         if batch < 2 * k:
@@ -70,7 +69,7 @@ def schedule_errors(config: dict, method: str) -> list[str]:
 
 
 def head_errors(config: dict, method: str, build: bool = True) -> list[str]:
-    """Parameters outside the range table, else (with `build`) what only the head itself refuses (e.g. a
+    """Parameters outside their head's declared ranges, else (with `build`) what only the head itself refuses (e.g. a
     released option it does not have), each naming the key. Only the build imports torch."""
     spec = config["methods"][method]
     errors = [
@@ -115,12 +114,14 @@ def semantic_errors(config: dict, heads: bool = True) -> list[str]:
 
 
 def required_paths(config: dict) -> dict[str, str]:
-    """key -> path of every user file or folder a `data.source: folders` run reads."""
-    if config.get("data", {}).get("source") != "folders":
+    """key -> path of every user file or folder a `data.source: folders` (or `recordio`) run reads."""
+    kind = config.get("data", {}).get("source")
+    if kind not in ("folders", "recordio"):
         return {}
     data = config["data"]
-    keys = ["train_root", "test_root", "pairs", "exclude_identities"]
-    keys += [] if data.get("detect") else ["train_landmarks", "test_landmarks"]
+    keys = ["train_rec", "train_idx"] if kind == "recordio" else ["train_root"]
+    keys += ["test_root", "pairs"] + (["exclude_identities"] if kind == "folders" else [])
+    keys += [] if data.get("detect") else ["test_landmarks"] + (["train_landmarks"] if kind == "folders" else [])
     paths = {}
     for key in keys:
         value = data.get(key)

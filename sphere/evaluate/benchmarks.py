@@ -1,5 +1,6 @@
-"""Pair lists of the verification benchmarks, in one shape: the images a benchmark needs and its pairs
-as rows into them, with the fold and the source line of every pair (for error messages).
+"""Pair lists of the verification benchmarks (records of `sphere.benchmarks`), in one shape: the images a
+benchmark needs and its pairs as rows into them, with the fold and the source line of every pair (for error
+messages).
 
 - `lfw`: View-2 `pairs.txt` (docs/formats.md), images `Name/Name_NNNN.jpg` under the image root;
 - `ytf`: `splits.txt`, one "item" per video `name/video` (features are per frame, see evaluate.run);
@@ -14,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from sphere.benchmarks import PROTOCOLS
 from sphere.formats.lfw import read_pairs
 from sphere.formats.ytf import read_splits
 from sphere.protocols.rules import inorder_folds
 
-BIN_SETS = ("lfw", "cfp_fp", "cfp_ff", "agedb_30", "calfw", "cplfw", "vgg2_fp")
-IJB_SETS = ("ijbb", "ijbc")
-BENCHMARKS = ("lfw", "ytf", *[b for b in BIN_SETS if b != "lfw"], *IJB_SETS, "megaface")
+BENCHMARKS = PROTOCOLS  # `sphere evaluate --benchmark` names
 
 
 @dataclass

@@ -9,15 +9,21 @@ so set size does not bound memory.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
 from sphere.align.similarity import align_face
-from sphere.errors import InputError
+from sphere.errors import InputError, MissingFile
 from sphere.evaluate.models import Embedder
+from sphere.runtime import sha256_file
+
+if TYPE_CHECKING:  # torch is loaded only when an image misses the landmark cache
+    from sphere.align.mtcnn import MTCNN
 
 ALIGN = ("none", "landmarks", "mtcnn")
 
@@ -27,7 +33,7 @@ def read_rgb(path: Path) -> np.ndarray:
         with Image.open(path) as im:
             return np.asarray(im.convert("RGB"))
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: image not found") from None
+        raise MissingFile(path, "image not found") from None
     except OSError as error:
         raise InputError(f"{path}: cannot decode image: {error}") from None
 
@@ -58,6 +64,44 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return resize(image, size)
 
 
+class CachedDetector:
+    """MTCNN behind a landmark cache; the nets are loaded only when an image misses the cache."""
+
+    def __init__(self, weights: Path, device: str, min_face: int, cache: Path | str | None) -> None:
+        from sphere.align.detect import LANDMARK_CACHE, LandmarkCache, detector_settings
+
+        self.weights, self.device, self.min_face = weights, device, min_face
+        self.thresholds, self.factor = (0.6, 0.7, 0.7), 0.709  # sphere.align.mtcnn.MTCNN's defaults
+        settings = detector_settings(weights, min_face, self.thresholds, self.factor)
+        self.cache = LandmarkCache(LANDMARK_CACHE if cache is None else cache, settings)
+        self.detector: MTCNN | None = None
+        self.hits = self.misses = 0
+
+    def landmarks(self, paths: list[Path], images: list[np.ndarray]) -> list[np.ndarray | None]:
+        digests = [sha256_file(p) for p in paths]
+        found: list[np.ndarray | None] = []
+        todo = []
+        for k, digest in enumerate(digests):
+            hit, points = self.cache.get(digest)
+            found.append(points)
+            if not hit:
+                todo.append(k)
+        self.hits += len(paths) - len(todo)
+        if todo:
+            if self.detector is None:
+                from sphere.align.mtcnn import MTCNN
+                from sphere.runtime import pick_device
+
+                self.detector = MTCNN(
+                    self.weights, pick_device(self.device), self.min_face, self.thresholds, self.factor
+                )
+            for k, d in zip(todo, self.detector.detect([images[k] for k in todo])):
+                found[k] = None if d is None else d.landmarks
+                self.cache.put(digests[k], found[k])
+            self.misses += len(todo)
+        return found
+
+
 def embed_arrays(embedder: Embedder, images: list[np.ndarray], chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
     """Face and flip features of in-memory (already aligned) images, fitted to the model's input."""
     size = embedder.preprocess.size
@@ -79,44 +123,50 @@ def embed_files(
     device: str = "auto",
     min_face: int = 20,
     chunk: int = 256,
+    cache: Path | str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(face, flip, record) of the images `root/name`; `record` says how they were aligned."""
+    """(face, flip, record) of the images `root/name`; `record` says how they were aligned. MTCNN landmarks
+    are cached per image under `cache` (sphere.align.detect.LandmarkCache; default LANDMARK_CACHE): a second
+    call on the same files detects nothing."""
     if align not in ALIGN:
         raise InputError(f"unknown --align {align!r}; expected one of {ALIGN}")
     if align == "landmarks" and landmarks is None:
         raise InputError("--align landmarks needs 5-point landmarks for every image")
-    detector = None
+    finder = None
     if align == "mtcnn":
         if mtcnn_weights is None:
             raise InputError("--align mtcnn needs --mtcnn-weights DIR (pnet.pt, rnet.pt, onet.pt)")
-        from sphere.align.detect import with_fallback
-        from sphere.align.mtcnn import MTCNN
-        from sphere.runtime import pick_device
-
-        detector = MTCNN(Path(mtcnn_weights), pick_device(device), min_face=min_face)
+        finder = CachedDetector(Path(mtcnn_weights), device, min_face, cache)
+        print(f"MTCNN landmark cache: {finder.cache.folder}", file=sys.stderr)
     size = embedder.preprocess.size
     faces, flips, fallback = [], [], 0
     bar = tqdm(total=len(names), desc=f"embed (align {align})", unit="img")
-    for s in range(0, len(names), chunk):
-        part = names[s : s + chunk]
-        images = [read_rgb(Path(root) / n) for n in part]
-        if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
-            missing = [n for n in part if n not in landmarks]
-            if missing:
-                raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")
-            crops = [align_face(im, landmarks[n], size) for im, n in zip(images, part)]
-        elif detector is not None:
-            found = [d.landmarks if d is not None else None for d in detector.detect(images)]
-            fallback += sum(f is None for f in found)
-            points = with_fallback([(im.shape[0], im.shape[1]) for im in images], found)
-            crops = [align_face(im, p, size) for im, p in zip(images, points)]
-        else:
-            crops = [fit(im, size) for im in images]
-        f, g = embedder.embed(np.stack(crops))
-        faces.append(f)
-        flips.append(g)
-        bar.update(len(part))
-        bar.set_postfix(fallback=fallback)
-    bar.close()
+    try:
+        for s in range(0, len(names), chunk):
+            part = names[s : s + chunk]
+            images = [read_rgb(Path(root) / n) for n in part]
+            if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
+                missing = [n for n in part if n not in landmarks]
+                if missing:
+                    raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")
+                crops = [align_face(im, landmarks[n], size) for im, n in zip(images, part)]
+            elif finder is not None:
+                from sphere.align.detect import with_fallback
+
+                found = finder.landmarks([Path(root) / n for n in part], images)
+                fallback += sum(f is None for f in found)
+                points = with_fallback([(im.shape[0], im.shape[1]) for im in images], found)
+                crops = [align_face(im, p, size) for im, p in zip(images, points)]
+            else:
+                crops = [fit(im, size) for im in images]
+            f, g = embedder.embed(np.stack(crops))
+            faces.append(f)
+            flips.append(g)
+            bar.update(len(part))
+            bar.set_postfix(fallback=fallback)
+    finally:  # the bar's line ends before any error message
+        bar.close()
     record = {"align": align, "input_size": list(size), "images": len(names), "mtcnn_fallback": fallback}
+    if finder is not None:
+        record.update(mtcnn_cache=str(finder.cache.folder), mtcnn_cached=finder.hits, mtcnn_detected=finder.misses)
     return np.concatenate(faces), np.concatenate(flips), record

@@ -1,4 +1,9 @@
-"""IJB-B / IJB-C for `sphere evaluate`: meta files -> image features -> templates -> 1:1 and 1:N."""
+"""IJB-B / IJB-C for `sphere evaluate`: meta files -> image features -> templates -> 1:1 and 1:N.
+
+Images are found as insightface finds them: by the template and media ids of `<set>_face_tid_mid.txt`;
+a 1:N file contributes only its template ids and subjects (its FILENAME and SIGHTING_ID columns are not
+used, as in insightface's `image2template_feature`), so renamed loose crops cannot join another template.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sphere.evaluate.faces import embed_files
 from sphere.evaluate.sources import Source
 from sphere.formats.embeddings import Embeddings
 from sphere.formats.ijb import (
+    FaceTable,
     meta_paths,
     read_1n_csv,
     read_5pts_score,
@@ -19,11 +25,17 @@ from sphere.formats.ijb import (
     read_template_pairs,
 )
 from sphere.protocols.ijb import (
+    READINGS,
     image_features,
     search_1toN,
     template_features,
     template_rows,
     verify_1to1,
+)
+
+ONE_TO_N_NOTE = (
+    "1:N templates from <set>_face_tid_mid.txt by template and media id (insightface ijb_evals.py "
+    "image2template_feature), with the 1:1 image features (flip, norm and detector switches included)"
 )
 
 
@@ -41,20 +53,55 @@ def _image_embeddings(source: Source, images: list[str], root: Path | None, land
     return Embeddings(face, flip, images, str(source.model))
 
 
-def _search(emb: Embeddings, feats_of, csv: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(template ids, subject per template, template features) of a 1:N gallery or probe file."""
+def search_templates(csv: Path, faces: FaceTable, faces_file: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(template ids, subject of each) of a 1:N gallery or probe file, checked against the meta: every
+    template must be in `faces_file` with one subject, and a FILENAME that is itself an image name of
+    `faces_file` must belong to the same template there (else the names and the meta disagree)."""
     table = read_1n_csv(csv)
-    rows = emb.rows_for(table.filenames)
-    if (rows < 0).any():
-        k = int(np.flatnonzero(rows < 0)[0])
+    known = np.isin(table.templates, faces.templates)
+    if not known.all():
+        k = int(np.flatnonzero(~known)[0])
         raise InputError(
-            f"{csv}:{k + 2}: {table.filenames[k]!r} has no embedding in {emb.source} "
-            f"({int((rows < 0).sum())} of {len(rows)} rows lack one)"
+            f"{csv}:{k + 2}: template {table.templates[k]} is not in {faces_file} "
+            f"({int((~known).sum())} of {len(known)} rows name such templates)"
         )
-    medias = table.medias if table.medias is not None else np.arange(len(rows))
-    ids, feats = template_features(feats_of(rows), table.templates, medias)
-    subject = dict(zip(table.templates.tolist(), table.subjects.tolist()))
-    return ids, np.array([subject[t] for t in ids.tolist()]), feats
+    owner = dict(zip(faces.images, faces.templates.tolist()))
+    for k, (name, t) in enumerate(zip(table.filenames, table.templates.tolist())):
+        if owner.get(name, t) != t:
+            raise InputError(
+                f"{csv}:{k + 2}: {name!r} is in template {owner[name]} in {faces_file} but in template {t} "
+                f"here; the names and the meta disagree"
+            )
+    ids, first = np.unique(table.templates, return_index=True)
+    subjects = table.subjects[first]
+    clash = table.subjects != subjects[np.searchsorted(ids, table.templates)]
+    if clash.any():
+        k = int(np.flatnonzero(clash)[0])
+        raise InputError(
+            f"{csv}:{k + 2}: template {table.templates[k]} has subject {table.subjects[k]} here but "
+            f"{subjects[np.searchsorted(ids, table.templates[k])]} on an earlier line"
+        )
+    return ids, subjects
+
+
+def one_to_n(
+    paths: dict[str, Path], faces: FaceTable, ids: np.ndarray, templates: np.ndarray, reading: str
+) -> tuple[dict, int]:
+    """(search result per gallery, 1:N templates dropped for lack of any embedded image)."""
+
+    def pick(key: str) -> tuple[np.ndarray, np.ndarray]:
+        wanted, subjects = search_templates(paths[key], faces, paths["faces"])
+        rows, found = template_rows(ids, wanted)
+        dropped[0] += int((~found).sum())
+        return subjects[found], templates[rows[found]]
+
+    dropped = [0]
+    p_subj, p_feats = pick("probe")
+    result = {}
+    for g in ("gallery_G1", "gallery_G2"):
+        g_subj, g_feats = pick(g)
+        result[g.split("_")[1]] = search_1toN(p_subj, p_feats, g_subj, g_feats, reading=reading)
+    return result, dropped[0]
 
 
 def score_ijb(
@@ -66,9 +113,13 @@ def score_ijb(
     detector_score: bool = False,
     norm_score: bool = False,
     allow_missing: bool = False,
-    one_to_n: bool = True,
+    one_to_n_search: bool = True,
+    reading: str = "insightface",
 ) -> dict:
-    """1:1 TAR at FAR and, where the 1:N files are present, CMC and TPIR at FPIR per gallery."""
+    """1:1 TAR at FAR and, where the 1:N files are present, CMC and TPIR at FPIR per gallery, both under
+    `reading` (sphere.protocols.ijb.READINGS; the other reading is reported beside it)."""
+    if reading not in READINGS:
+        raise InputError(f"unknown IJB reading {reading!r}; expected one of {', '.join(READINGS)}")
     start = time.perf_counter()
     paths = meta_paths(meta, benchmark)
     faces = read_face_tid_mid(paths["faces"])
@@ -93,20 +144,16 @@ def score_ijb(
                 f"({int((~have).sum())} of {len(rows)} images lack one; the file has {len(emb)} rows; "
                 f"--allow-missing scores the rest, marked non-standard)"
             )
-
-    def feats_of(r: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return image_features(
-            emb.face[r],
-            None if emb.flip is None else emb.flip[r],
-            weights,
-            flip,
-            detector_score and weights is not None,
-            norm_score,
-        )
-
-    ids, templates = template_features(
-        feats_of(rows[have], None if scores is None else scores[have]), faces.templates[have], faces.medias[have]
+    r = rows[have]
+    feats = image_features(
+        emb.face[r],
+        None if emb.flip is None else emb.flip[r],
+        None if scores is None else scores[have],
+        flip,
+        detector_score,
+        norm_score,
     )
+    ids, templates = template_features(feats, faces.templates[have], faces.medias[have])
     (rows1, found1), (rows2, found2) = template_rows(ids, t1), template_rows(ids, t2)
     known = found1 & found2
     if not known.all() and not allow_missing:
@@ -117,22 +164,22 @@ def score_ijb(
         )
     if not known.all():
         rows1, rows2, labels = rows1[known], rows2[known], labels[known]
-    result = verify_1to1(templates, rows1, rows2, labels)
+    result = verify_1to1(templates, rows1, rows2, labels, reading)
     result.update(
         benchmark=benchmark,
         rule="insightface eval_ijbc.py template pooling",
+        readings=READINGS,
         options={"flip": flip and emb.flip is not None, "detector_score": detector_score, "norm_score": norm_score},
         pairs_scored=int(known.sum()),
         pairs_total=len(t1),
         standard=bool(have.all() and known.all()),
         features=source.record,
     )
-    if one_to_n and all(paths[k].is_file() for k in ("gallery_G1", "gallery_G2", "probe")):
-        p_ids, p_subj, p_feats = _search(emb, feats_of, paths["probe"])
-        result["one_to_n"] = {}
-        for g in ("gallery_G1", "gallery_G2"):
-            _, g_subj, g_feats = _search(emb, feats_of, paths[g])
-            result["one_to_n"][g.split("_")[1]] = search_1toN(p_ids, p_subj, p_feats, g_subj, g_feats)
-        result["one_to_n_note"] = "1:N templates pool unweighted features; media = SIGHTING_ID where given"
+    if one_to_n_search and all(paths[k].is_file() for k in ("gallery_G1", "gallery_G2", "probe")):
+        result["one_to_n"], dropped = one_to_n(paths, faces, ids, templates, reading)
+        result["one_to_n_note"] = ONE_TO_N_NOTE
+        if dropped:
+            result["one_to_n_templates_dropped"] = dropped
+            result["standard"] = False
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result

@@ -6,8 +6,11 @@ import json
 import time
 from pathlib import Path
 
+from sphere import runtime
+from sphere.benchmarks import BENCHMARKS as BENCHMARK_RECORDS
 from sphere.errors import InputError
-from sphere.evaluate.benchmarks import BENCHMARKS, BIN_SETS, IJB_SETS
+from sphere.evaluate.benchmarks import BENCHMARKS
+from sphere.evaluate.card import protocol_card
 from sphere.evaluate.ijb import score_ijb
 from sphere.evaluate.sources import Source
 from sphere.evaluate.verify import ALL_RULES, score_verification, variants_table
@@ -53,66 +56,82 @@ def summary_line(result: dict) -> str:
     name = result["benchmark"]
     if "accuracy" in result:
         std = "" if result["std"] is None else f" +- {result['std']:.2f}"
-        extra = "" if result["standard"] else " NON-STANDARD (pairs missing)"
+        why = "pairs missing" if result.get("pairs_missing", 0) else "not the benchmark's standard pair file"
+        extra = "" if result["standard"] else f" NON-STANDARD ({why})"
+        folds = f", {result['folds']} folds" if "folds" in result else ""
         return (
             f"{name} ({result['rule']} rule): {result['accuracy']:.2f}{std} %, "
-            f"{result['pairs_scored']}/{result['pairs_total']} pairs{extra}"
+            f"{result['pairs_scored']}/{result['pairs_total']} pairs{folds}{extra}"
         )
     if "tar_at_far" in result:
         tar = {r["far"]: r["tar"] for r in result["tar_at_far"]}
         return (
-            f"{name} 1:1: TAR@FAR=1e-4 {tar[1e-4]:.2f} %, 1e-5 {tar[1e-5]:.2f} %, "
+            f"{name} 1:1 ({result['reading']} reading): TAR@FAR=1e-4 {tar[1e-4]:.2f} %, 1e-5 {tar[1e-5]:.2f} %, "
             f"{result['pairs_scored']}/{result['pairs_total']} template pairs, {result['seconds']:.1f} s"
         )
     top = result["results"][-1]
     return f"megaface: rank-1 {100 * top['identification']['rank1']:.2f} % at {top['distractors']} distractors"
 
 
+def _ijb(benchmark: str, source: Source, rule: str, options: dict) -> dict:
+    if options.get("meta") is None:
+        raise InputError(f"{benchmark} needs --meta, the folder of {benchmark}_face_tid_mid.txt and friends")
+    return score_ijb(
+        benchmark,
+        source,
+        Path(options["meta"]),
+        options.get("root"),
+        options.get("ijb_flip", True),
+        options.get("detector_score", False),
+        options.get("norm_score", False),
+        options.get("allow_missing", False),
+        reading=options.get("ijb_reading") or "insightface",
+    )
+
+
+def _megaface(benchmark: str, source: Source, rule: str, options: dict) -> dict:
+    if options.get("probe_list") is None or options.get("lists") is None:
+        raise InputError("megaface needs --probe-list (facescrub_features_list.json) and --lists")
+    return score_megaface(
+        source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"), options.get("noise_list")
+    )
+
+
+def _verification(benchmark: str, source: Source, rule: str, options: dict) -> dict:
+    if BENCHMARK_RECORDS[benchmark].kind == "bin" and options.get("bin") is None:
+        raise InputError(f"{benchmark} is an insightface .bin set: give --bin {benchmark}.bin")
+    return score_verification(
+        benchmark,
+        source,
+        ALL_RULES if rule == "all" else [rule],
+        options.get("pairs"),
+        options.get("bin"),
+        options.get("root"),
+        options.get("allow_missing", False),
+        options.get("combine"),
+        options.get("frame_cap"),
+        options.get("frame_selection", "even"),
+        options.get("pair_scores"),
+    )
+
+
+SCORERS = {"pairs": _verification, "videos": _verification, "bin": _verification, "ijb": _ijb, "megaface": _megaface}
+
+
 def evaluate(
     benchmark: str, source: Source, out: Path, rule: str = "released", name: str | None = None, **options
 ) -> dict:
-    """Score `benchmark`, write `out/<name or benchmark>.json` (and `protocol_variants.csv` for rule 'all')."""
+    """Score `benchmark` (a `sphere.benchmarks` protocol), write `out/<name or benchmark>.json` (and
+    `protocol_variants.csv` for rule 'all'), both atomically."""
     if benchmark not in BENCHMARKS:
         raise InputError(f"unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
     start = time.perf_counter()
-    if benchmark in IJB_SETS:
-        if options.get("meta") is None:
-            raise InputError(f"{benchmark} needs --meta, the folder of {benchmark}_face_tid_mid.txt and friends")
-        result = score_ijb(
-            benchmark,
-            source,
-            Path(options["meta"]),
-            options.get("root"),
-            options.get("ijb_flip", True),
-            options.get("detector_score", False),
-            options.get("norm_score", False),
-            options.get("allow_missing", False),
-        )
-    elif benchmark == "megaface":
-        if options.get("probe_list") is None or options.get("lists") is None:
-            raise InputError("megaface needs --probe-list (facescrub_features_list.json) and --lists")
-        result = score_megaface(
-            source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"), options.get("noise_list")
-        )
-    else:
-        if benchmark in BIN_SETS and benchmark != "lfw" and options.get("bin") is None:
-            raise InputError(f"{benchmark} is an insightface .bin set: give --bin {benchmark}.bin")
-        rules = ALL_RULES if rule == "all" else [rule]
-        result = score_verification(
-            benchmark,
-            source,
-            rules,
-            options.get("pairs"),
-            options.get("bin"),
-            options.get("root"),
-            options.get("allow_missing", False),
-            options.get("combine"),
-        )
+    result = SCORERS[BENCHMARK_RECORDS[benchmark].kind](benchmark, source, rule, options)
     result["seconds_total"] = round(time.perf_counter() - start, 3)
     result["name"] = name or benchmark
+    result["card"] = protocol_card(benchmark, source, result, options)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{result['name']}.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    runtime.write_text(out / f"{result['name']}.json", json.dumps(result, indent=2, default=float) + "\n")
     if rule == "all" and "rules" in result:
-        variants_table(result).to_csv(out / "protocol_variants.csv", index=False)
+        runtime.to_csv(variants_table(result), out / "protocol_variants.csv", index=False)
     return result

@@ -3,6 +3,7 @@ run on the benchmark's images (`sphere evaluate --embeddings | --features/--stor
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ class Source:
     landmarks: Path | None = None
     mtcnn_weights: Path | None = None
     mtcnn_min_face: int = 20  # MTCNN's smallest face, px (the DAG's data.mtcnn_min_face)
+    mtcnn_cache: Path | None = None  # landmark cache folder (None: sphere.align.detect.DEFAULT_LANDMARK_CACHE)
+    flags: dict = field(default_factory=dict)  # preprocessing the user gave (models.KNOWN keys; None: not given)
     record: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -44,11 +47,12 @@ class Source:
     def kind(self) -> str:
         return "embeddings" if self.embeddings else ("features" if self.features else "model")
 
-    def precomputed(self) -> Embeddings:
-        """The embeddings file, or the store features split into face and flip halves."""
+    def precomputed(self, lenient: bool = False) -> Embeddings:
+        """The embeddings file, or the store features split into face and flip halves. `lenient`: zero and
+        non-finite embedding rows pass (sphere.evaluate.verify counts or refuses them)."""
         if self.embeddings is not None:
             self.record = {"input": "embeddings", "file": str(self.embeddings)}
-            return read_embeddings(self.embeddings)
+            return read_embeddings(self.embeddings, lenient)
         from sphere.store.io import read_features, read_store
 
         # __post_init__ accepts embeddings, features with a store, or a model
@@ -61,7 +65,9 @@ class Source:
         return Embeddings(features[:, :half], features[:, half:], names, str(self.features))
 
     def embedder(self):
-        embedder = load_embedder(self.model, self.preprocess, self.device, self.model_format)
+        embedder = load_embedder(self.model, self.preprocess, self.device, self.model_format, self.flags)
+        for note in embedder.notes:
+            print(f"note: {note}", file=sys.stderr)
         self.record = {
             "input": "model",
             "file": str(self.model),
@@ -70,6 +76,7 @@ class Source:
             "pixel_mean": embedder.preprocess.mean,
             "pixel_std": embedder.preprocess.std,
             "channels": embedder.preprocess.channels,
+            **({"preprocess_notes": embedder.notes} if embedder.notes else {}),
         }
         return embedder
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sphere.errors import InputError
+from sphere.errors import InputError, MissingFile
 
 
 @dataclass
@@ -55,11 +55,15 @@ def clean_name(name: str) -> str:
     return name.lstrip("/")
 
 
-def float_matrix(array: np.ndarray, key: str, source: str) -> np.ndarray:
+def float_matrix(array: np.ndarray, key: str, source: str, check_rows: bool = True) -> np.ndarray:
+    """`array` as an N x D float32 matrix; with `check_rows`, a non-finite or all-zero row is refused (no
+    cosine can be taken; sphere.evaluate.verify judges them itself, to count them as missing on request)."""
     if array.dtype.kind not in "fiu":
         raise InputError(f"{source}: '{key}' must be a numeric (float) array, got dtype {array.dtype}")
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
         raise InputError(f"{source}: '{key}' must be a non-empty N x D matrix, got shape {array.shape}")
+    if not check_rows:
+        return array.astype(np.float32, copy=False)
     bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
     if len(bad):
         rows = ", ".join(str(int(r)) for r in bad[:5])
@@ -67,10 +71,25 @@ def float_matrix(array: np.ndarray, key: str, source: str) -> np.ndarray:
             f"{source}: '{key}' has non-finite values (NaN or inf) in {len(bad)} row(s): "
             f"{rows}{', ...' if len(bad) > 5 else ''} (0-based)"
         )
+    zero = np.flatnonzero(~array.any(axis=1))
+    if len(zero):
+        rows = ", ".join(str(int(r)) for r in zero[:5])
+        raise InputError(
+            f"{source}: '{key}' has {len(zero)} all-zero row(s): {rows}{', ...' if len(zero) > 5 else ''} (0-based)"
+        )
     return array.astype(np.float32, copy=False)
 
 
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def _load(path: Path) -> dict[str, np.ndarray]:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not (head.startswith(NPY_MAGIC) or head.startswith(ZIP_MAGIC)):
+        kind = "an empty file" if not head else ("text" if _looks_like_text(path) else "another binary format")
+        raise InputError(f"{path}: not a .npy or .npz file (it is {kind}); write embeddings with numpy.save/savez")
     try:
         loaded = np.load(path, allow_pickle=False)
         if isinstance(loaded, np.ndarray):
@@ -83,19 +102,32 @@ def _load(path: Path) -> dict[str, np.ndarray]:
         raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
 
 
-def read_embeddings(path: Path | str) -> Embeddings:
-    """Read and check an embeddings file; every problem raises InputError naming the file and rows."""
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in head
+
+
+def read_embeddings(path: Path | str, lenient: bool = False) -> Embeddings:
+    """Read and check an embeddings file; every problem raises InputError naming the file and rows. With
+    `lenient`, zero and non-finite rows pass (the caller counts them as missing or refuses them itself)."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, not an embeddings file (.npz/.npy)")
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: embeddings file not found")
+        raise MissingFile(path, "embeddings file not found")
     arrays = _load(path)
     source = str(path)
     if "embeddings" not in arrays:
         raise InputError(f"{source}: no 'embeddings' array (found: {', '.join(sorted(arrays)) or 'none'})")
-    face = float_matrix(arrays["embeddings"], "embeddings", source)
+    face = float_matrix(arrays["embeddings"], "embeddings", source, not lenient)
     flip = None
     if "embeddings_flip" in arrays:
-        flip = float_matrix(arrays["embeddings_flip"], "embeddings_flip", source)
+        flip = float_matrix(arrays["embeddings_flip"], "embeddings_flip", source, not lenient)
         if flip.shape != face.shape:
             raise InputError(f"{source}: 'embeddings_flip' has shape {flip.shape}, 'embeddings' {face.shape}")
     names = None

@@ -5,7 +5,8 @@ IJB-C meta files), and a writer of stand-ins in the same format.
 - `<set>_template_pair_label.txt`: `template1 template2 label` (1 genuine, 0 impostor);
 - `<set>_name_5pts_score.txt`: `image x1 y1 ... x5 y5 detector_score`;
 - 1:N: `<set>_1N_gallery_G1.csv`, `<set>_1N_gallery_G2.csv`, `<set>_1N_probe_mixed.csv` with a
-  header naming at least TEMPLATE_ID, SUBJECT_ID, FILENAME (SIGHTING_ID, where present, is the media).
+  header naming at least TEMPLATE_ID, SUBJECT_ID, FILENAME. Scoring takes their template and subject ids
+  only: images and media come from `_face_tid_mid.txt` (sphere.evaluate.ijb), as in insightface.
 
 Readers parse with pandas' C parser (15.7M pairs in seconds) and name the file and line of the
 first bad value.
@@ -117,7 +118,7 @@ def read_1n_csv(path: Path | str) -> SearchTable:
     return SearchTable(
         _numbers(frame, "TEMPLATE_ID", path, "int", 2),
         _numbers(frame, "SUBJECT_ID", path, "int", 2),
-        [f.strip() for f in frame["FILENAME"].tolist()],
+        [f.strip() for f in frame["FILENAME"].fillna("").tolist()],
         medias,
     )
 

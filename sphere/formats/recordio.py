@@ -9,9 +9,13 @@ Format (dmlc-core RecordIO, MXNet `recordio.pack`):
 - payload: IRHeader (uint32 flag, float32 label, uint64 id, uint64 id2, little-endian, 24 bytes);
   when flag > 0, `flag` float32 labels follow and the header's own label is unused; then the image
   (JPEG) bytes.
-- insightface sets: record 0 is a header whose labels (first, end) give the range of image keys;
-  the records after the images describe identities. Used as the large training sets the harness can
-  read besides image folders (docs/paper.md §3, CASIA-WebFace as distributed by insightface).
+- insightface sets: record 0 is a header whose two labels are (end of the image keys, end of the
+  identity keys): the images are keys 1 .. label[0] - 1, and keys label[0] .. label[1] - 1 are one record
+  per identity whose labels are that identity's (first, end) image keys (insightface
+  recognition/arcface_torch/dataset.py, MXFaceDataset, master of 2023: `range(1, int(header.label[0]))`).
+  An image record whose label is an array has its class first, as insightface reads it. Used as the large
+  training sets the harness can read besides image folders (docs/paper.md §3, CASIA-WebFace as distributed by
+  insightface; `data.source: recordio`, sphere.align.store_builder.store_from_recordio).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,9 +118,35 @@ class RecordIOReader:
         if 0 in self._index:
             head, _ = self.read(0)
             if head.flag > 0:
-                first, end = (int(v) for v in np.atleast_1d(head.label)[:2])
-                return list(range(first, end))
+                end = int(np.atleast_1d(head.label)[0])
+                if not 1 <= end <= len(self._index):
+                    raise InputError(
+                        f"{self.rec}: record 0 announces image keys 1..{end - 1}, the index has {len(self)}"
+                    )
+                return list(range(1, end))
         return self.keys()
+
+    def header(self, key: int) -> IRHeader:
+        """The IRHeader of record `key`, read without its image bytes where the record is in one part."""
+        offset = self._index.get(key)
+        if offset is None:
+            raise KeyError(f"{self.idx}: no key {key}")
+        head = os.pread(self._fd, _HEAD.size + _IRHEADER.size, offset)
+        if len(head) == _HEAD.size + _IRHEADER.size:
+            magic, word = _HEAD.unpack_from(head)
+            flag = _IRHEADER.unpack_from(head, _HEAD.size)[0]
+            if magic == MAGIC and word >> 29 == 0 and flag == 0:
+                _, label, id_, id2 = _IRHEADER.unpack_from(head, _HEAD.size)
+                return IRHeader(0, label, id_, id2)
+        return self.read(key)[0]  # label arrays, split records and damage: the full read explains
+
+    def class_of(self, key: int) -> int:
+        """The identity class of image record `key`: its label, or the first of its labels."""
+        label = self.header(key).label
+        value = float(np.atleast_1d(label)[0])
+        if not value.is_integer() or value < 0:
+            raise InputError(f"{self.rec}: key {key}: label {value} is not a class number")
+        return int(value)
 
     def read_raw(self, key: int) -> bytes:
         """The payload of record `key`, parts joined."""
@@ -161,3 +192,72 @@ class RecordIOReader:
                 return np.asarray(im.convert("RGB"))
         except (OSError, ValueError, Image.DecompressionBombError) as err:
             raise InputError(f"{self.rec}: key {key}: undecodable image: {err}") from None
+
+
+def pack(label: float | np.ndarray | list, image: bytes, id_: int = 0, id2: int = 0) -> bytes:
+    """A record payload as MXNet `recordio.pack` makes it: the IRHeader, the label array when the label is
+    a sequence (flag = its length), then the image bytes."""
+    if np.ndim(label):
+        labels = np.asarray(label, "<f4")
+        return _IRHEADER.pack(len(labels), 0.0, id_, id2) + labels.tobytes() + image
+    return _IRHEADER.pack(0, float(np.asarray(label)), id_, id2) + image
+
+
+class RecordIOWriter:
+    """Write an indexed RecordIO file pair (`.rec` + `.idx`) in the format above, record by record."""
+
+    def __init__(self, rec: Path, idx: Path) -> None:
+        self._rec = open(rec, "wb")
+        self._idx = open(idx, "w")
+
+    def write(self, key: int, payload: bytes) -> None:
+        """Append record `key`; a payload holding the magic word at a 4-byte boundary is split there."""
+        self._idx.write(f"{key}\t{self._rec.tell()}\n")
+        parts, start = [], 0
+        magic = MAGIC.to_bytes(4, "little")
+        position = payload.find(magic)
+        while position >= 0:
+            if position % 4 == 0:
+                parts.append(payload[start:position])
+                start = position + 4
+                position = payload.find(magic, start)
+            else:
+                position = payload.find(magic, position + 1)
+        parts.append(payload[start:])
+        for i, part in enumerate(parts):
+            cflag = 0 if len(parts) == 1 else 1 if i == 0 else 3 if i == len(parts) - 1 else 2
+            self._rec.write(_HEAD.pack(MAGIC, cflag << 29 | len(part)) + part + bytes(-len(part) % 4))
+
+    def close(self) -> None:
+        self._rec.close()
+        self._idx.close()
+
+    def __enter__(self) -> RecordIOWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_insightface_set(rec: Path, idx: Path, images: Iterable[tuple[int, bytes]]) -> int:
+    """An insightface-layout training set from (class, JPEG bytes) pairs grouped by class in increasing order:
+    the header record 0, the image records 1..N, then one record per class with its (first, end) image keys.
+    Streams: memory for one image. Returns N."""
+    ranges: list[list[int]] = []  # [class, first key, end key]
+    count = 0
+    with RecordIOWriter(rec, idx) as out:
+        out.write(0, pack([0.0, 0.0], b""))  # a placeholder of the header's length, rewritten below
+        for key, (label, image) in enumerate(images, 1):
+            if not ranges or ranges[-1][0] != label:
+                if ranges and label < ranges[-1][0]:
+                    raise ValueError(f"images must come grouped by class, increasing ({label} after {ranges[-1][0]})")
+                ranges.append([label, key, key])
+            ranges[-1][2] = key + 1
+            out.write(key, pack(float(label), image, id_=key))
+            count = key
+        for i, (_, first, end) in enumerate(ranges):
+            out.write(count + 1 + i, pack([float(first), float(end)], b""))
+    header = pack([float(count + 1), float(count + 1 + len(ranges))], b"")
+    with open(rec, "r+b") as fh:  # same length as the placeholder; no magic word in these small floats
+        fh.write(_HEAD.pack(MAGIC, len(header)) + header)
+    return count

@@ -102,8 +102,15 @@ def read_verification_bin(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
         raise InputError(f"{path}: expected a pickled (images, issame) pair, got {type(obj).__name__}")
     bins, issame = obj
     same = np.asarray(issame)
-    if same.ndim != 1 or same.dtype.kind not in "bi":
+    if same.ndim != 1 or same.dtype.kind not in "biu":
         raise InputError(f"{path}: issame must be a list of bools, got {same.dtype} of shape {same.shape}")
+    if same.dtype.kind != "b":
+        wrong = np.flatnonzero((same != 0) & (same != 1))
+        if len(wrong):
+            raise InputError(
+                f"{path}: issame must be 0/1 (or bools); {len(wrong)} pair(s) hold other values, e.g. pair "
+                f"{int(wrong[0])}: {same[wrong[0]]}"
+            )
     if len(bins) != 2 * len(same):
         raise InputError(f"{path}: {len(bins)} images for {len(same)} pairs (expected {2 * len(same)})")
     images = []

@@ -11,6 +11,7 @@ from torch import nn
 
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import margin_dtype
+from sphere.losses.ranges import ANGULAR_M, ANNEALING
 from sphere.losses.registry import register
 from sphere.models.init import xavier_
 
@@ -106,7 +107,7 @@ class ReleasedMarginProduct(torch.autograd.Function):
         return grad_x, grad_w, None, None, None
 
 
-@register("asoftmax")
+@register(m=ANGULAR_M, **ANNEALING)
 class ASoftmaxHead(Head):
     """Target logit (lambda ||x|| cos(theta_y) + ||x|| psi(theta_y)) / (1 + lambda); others ||x|| cos(theta_j)
     (paper Eq. 7, annealing of Appendix G). m = 1 is the modified softmax; there is no bias.

@@ -11,11 +11,13 @@ from torch import nn
 @dataclass
 class HeadOutput:
     """Loss of a batch, the logits used for training accuracy (None for pair/triplet losses) and
-    scalars worth logging (e.g. the annealing weight lambda)."""
+    scalars worth logging (e.g. the annealing weight lambda); `monitor` is filled by the trainer (sphere.train.loop:
+    the batch's mean feature norm and target angle, kept on the device)."""
 
     loss: torch.Tensor
     logits: torch.Tensor | None = None
     log: dict[str, float] = field(default_factory=dict)
+    monitor: torch.Tensor | None = None
 
 
 class Head(nn.Module):
@@ -41,6 +43,15 @@ class Head(nn.Module):
         """Optimizer parameter groups; heads with their own learning rate (centre loss) override."""
         params = [p for p in self.parameters() if p.requires_grad]
         return [{"params": params, "lr": lr, "weight_decay": weight_decay}] if params else []
+
+    def class_weights(self) -> torch.Tensor | None:
+        """The class weights W (C x D) whose angle to a feature x is theta_j, or None for heads without a
+        classifier (triplet); the free classifiers (softmax, centre, contrastive) give their linear layer's."""
+        for owner in (self, getattr(self, "fc", None)):
+            weight = getattr(owner, "weight", None)
+            if isinstance(weight, torch.Tensor):
+                return weight
+        return None
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> HeadOutput:  # pragma: no cover
         raise NotImplementedError

@@ -23,11 +23,12 @@ from torch import nn
 
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import linear_classifier, margin_dtype
+from sphere.losses.ranges import NON_NEGATIVE
 from sphere.losses.registry import register
 from sphere.models.init import xavier_
 
 
-@register("center")
+@register(loss_weight=NON_NEGATIVE, center_lr=NON_NEGATIVE)
 class CenterHead(Head):
     """A free linear classifier with bias plus one centre per class."""
 

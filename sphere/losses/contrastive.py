@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import linear_classifier, margin_dtype
+from sphere.losses.ranges import NON_NEGATIVE, POSITIVE
 from sphere.losses.registry import register
 
 
@@ -27,7 +28,7 @@ def pair_distances(x: torch.Tensor) -> torch.Tensor:
     return (2 - 2 * z @ z.t()).clamp_min(0)
 
 
-@register("contrastive")
+@register(loss_weight=NON_NEGATIVE, margin=POSITIVE)
 class ContrastiveHead(Head):
     """A free linear classifier with bias plus a contrastive term on all pairs of the batch."""
 

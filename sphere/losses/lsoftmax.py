@@ -9,10 +9,11 @@ i.e. the plain inner product W_j^T x (no bias). The annealing defaults are the r
 from __future__ import annotations
 
 from sphere.losses.asoftmax import ASoftmaxHead
+from sphere.losses.ranges import ANGULAR_M, ANNEALING
 from sphere.losses.registry import register
 
 
-@register("lsoftmax")
+@register(m=ANGULAR_M, **ANNEALING)
 class LSoftmaxHead(ASoftmaxHead):
     """A-Softmax without weight normalisation (m = 4 by default), trained with the exact gradient: the
     released SphereFace layer's gradient assumes unit class weights, so `gradient` accepts "exact" only."""

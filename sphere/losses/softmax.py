@@ -10,7 +10,7 @@ from sphere.losses.common import linear_classifier
 from sphere.losses.registry import register
 
 
-@register("softmax")
+@register()
 class SoftmaxHead(Head):
     """Logits W_j^T x + b_j, cross-entropy."""
 

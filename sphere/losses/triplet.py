@@ -16,10 +16,11 @@ import torch
 from sphere.losses.base import Head, HeadOutput
 from sphere.losses.common import margin_dtype, zero_loss
 from sphere.losses.contrastive import pair_distances
+from sphere.losses.ranges import NON_NEGATIVE
 from sphere.losses.registry import register
 
 
-@register("triplet")
+@register(margin=NON_NEGATIVE)
 class TripletHead(Head):
     """Semi-hard triplet loss; owns no parameters."""
 

@@ -9,7 +9,6 @@ import torch
 from torch import nn
 
 from sphere import runtime
-from sphere.config.settings import TrainConfig
 from sphere.errors import InputError
 from sphere.models.registry import create_model
 
@@ -21,19 +20,25 @@ def to_input(batch: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
     return batch.permute(0, 3, 1, 2).float().sub_(127.5).div_(128.0)
 
 
-def save_model(weights: dict, cfg: TrainConfig, input_size: tuple[int, int], out_dir: Path, status: dict) -> None:
-    """The FC1 network for feature extraction, and `status.json` saying how its training ended (both atomic)."""
+def save_model(
+    weights: dict,
+    model_name: str,
+    width: float,
+    feature_dim: int,
+    input_size: tuple[int, int],
+    out_dir: Path,
+    status: dict,
+) -> None:
+    """The FC1 network for feature extraction (its weights and what `create_model` needs to rebuild it), and
+    `status.json` saying how its training ended (both atomic)."""
+    architecture = {
+        "model_name": model_name,
+        "width": width,
+        "feature_dim": feature_dim,
+        "input_size": list(input_size),
+    }
     with runtime.atomic_path(out_dir / "model.pt") as tmp:
-        torch.save(
-            {
-                "model": weights,
-                "model_name": cfg.model,
-                "width": cfg.width,
-                "feature_dim": cfg.feature_dim,
-                "input_size": list(input_size),
-            },
-            tmp,
-        )
+        torch.save({"model": weights, **architecture}, tmp)
     runtime.write_text(out_dir / "status.json", json.dumps(status) + "\n")
 
 
@@ -63,10 +68,11 @@ def load_model(path: Path | str, device: torch.device | str = "cpu") -> nn.Modul
     return model.to(device).eval()
 
 
-def export_model(model_path: Path | str, out_path: Path | str, half: bool = True) -> Path:
+def export_model(model_path: Path | str, out_path: Path | str, half: bool = True, extra: dict | None = None) -> Path:
     """Copy a `model.pt` for distribution, its float weights cast to float16 when `half` (about half the
-    bytes); `load_model` reads either back into a float32 network."""
-    state = read_model_state(model_path)
+    bytes), with the entries of `extra` added (sphere.models.export: the preprocessing card); `load_model`
+    reads either back into a float32 network."""
+    state = {**read_model_state(model_path), **(extra or {})}
     if half:
         state["model"] = {k: v.half() if v.is_floating_point() else v for k, v in state["model"].items()}
     with runtime.atomic_path(out_path) as tmp:

@@ -62,7 +62,9 @@ class _TopScores:
             flat = flat.topk(self.k, sorted=False).values
         self.parts.append(flat.clone())
         self.count += flat.numel()
-        if self.count > 4 * self.k + 65536:
+        if self.count >= self.k:
+            # as soon as k values are in, the k-th largest is a cut-off for the next block; merging costs a
+            # topk over at most 2k kept values, while an unfiltered block costs one over probes x chunk
             self.values()
 
     def values(self) -> torch.Tensor:

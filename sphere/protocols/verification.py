@@ -52,22 +52,6 @@ def best_threshold(scores: np.ndarray, same: np.ndarray, thresholds: np.ndarray 
     return float(np.mean(thresholds[correct == correct.max()]))
 
 
-def kfold_accuracy(
-    scores: np.ndarray,
-    same: np.ndarray,
-    folds: np.ndarray,
-    thresholds: np.ndarray = COSINE_THRESHOLDS,
-) -> np.ndarray:
-    """Accuracy of each fold with the threshold chosen on all the other folds."""
-    scores, same, folds = np.asarray(scores, np.float64), np.asarray(same, bool), np.asarray(folds)
-    accuracies = []
-    for fold in np.unique(folds):
-        test = folds == fold
-        t = best_threshold(scores[~test], same[~test], thresholds)
-        accuracies.append(accuracy_at(scores[test], same[test], np.array([t]))[0])
-    return np.array(accuracies)
-
-
 def released_folds(
     first: np.ndarray, second: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool = True
 ) -> tuple[list[float], list[float], np.ndarray]:

@@ -6,9 +6,9 @@ the video is shorter), L2-normalise each frame feature, average, L2-normalise ag
 rather than the first `cap` frames so that long videos are represented by all their shots.
 `aggregation_record` returns the choice so that it is written next to the results.
 
-Score = cosine of the two video features. Accuracy per split with the threshold chosen on the
-other 9 splits (`kfold_accuracy`, same grid as LFW), then mean and std (population, ddof=0)
-over the splits, and the ROC AUC over all pairs.
+Score = cosine of the two video features, scored by `sphere evaluate --benchmark ytf` with the released
+rule without LFW's mean subtraction (sphere.protocols.rules.released): accuracy per split with the
+threshold chosen on the other 9 splits (same grid as LFW), then mean and std (population, ddof=0).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from sphere.errors import InputError
-from sphere.formats.ytf import VideoPair, frame_number
-from sphere.protocols.verification import kfold_accuracy, l2_normalise, roc_auc
+from sphere.formats.ytf import frame_number
+from sphere.protocols.verification import l2_normalise
 
 DEFAULT_CAP = 100
 SELECTIONS = ("even", "first")
@@ -78,36 +78,4 @@ def aggregation_record(cap: int = DEFAULT_CAP, selection: str = "even") -> dict:
         "video_feature": "mean of L2-normalised frame features, re-normalised",
         "frame_cap": cap,
         "frame_selection": "evenly spaced over the video" if selection == "even" else "first frames",
-    }
-
-
-def evaluate_ytf(video_features: dict[str, np.ndarray], pairs: Sequence[VideoPair]) -> dict:
-    """10-split YTF accuracy (threshold from the other splits), mean, std and AUC."""
-    missing = [(p, v) for p in pairs for v in (p.video1, p.video2) if v not in video_features]
-    if missing:
-        pair, video = missing[0]
-        count = len({v for _, v in missing})
-        raise InputError(
-            f"{pair.where or 'splits'}: video {video!r} has no frames in the store ({count} "
-            f"video(s) of the pairs missing in all, e.g. {sorted({v for _, v in missing})[:5]})"
-        )
-    a = l2_normalise(np.stack([np.asarray(video_features[p.video1], np.float64) for p in pairs]))
-    b = l2_normalise(np.stack([np.asarray(video_features[p.video2], np.float64) for p in pairs]))
-    scores = np.sum(a * b, axis=1)
-    same = np.array([p.same for p in pairs])
-    folds = np.array([p.split for p in pairs])
-    if len(np.unique(folds)) < 2:
-        raise InputError(
-            f"{pairs[0].where.rsplit(':', 1)[0] or 'splits'}: need at least 2 splits to choose "
-            "thresholds on the other splits"
-        )
-    per_split = kfold_accuracy(scores, same, folds)
-    return {
-        "accuracy_mean": float(per_split.mean()),
-        "accuracy_std": float(per_split.std()),
-        "split_accuracy": [float(x) for x in per_split],
-        "splits": [int(s) for s in np.unique(folds)],
-        "auc": roc_auc(scores, same),
-        "n_pairs": len(pairs),
-        "n_same": int(same.sum()),
     }

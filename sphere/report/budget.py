@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import train_config
-from sphere.report.figures import plt, save
+from sphere.report.figures import plt, save, sns, styled
 from sphere.report.tables import per_method
 
 
@@ -47,19 +47,37 @@ def plateau(iterations: np.ndarray, accuracy: np.ndarray, std: np.ndarray) -> in
     return None
 
 
-def budget_figure(table: pd.DataFrame, out: Path) -> None:
-    """LFW accuracy (fold std as bars) against training steps, one line per loss and lr; a run that diverged
-    (scored with its last good checkpoint) is circled in red."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    for (loss, lr), group in table.groupby(["loss", "lr"], sort=False):
-        group = group.sort_values("iterations")
-        label = f"{loss}, lr {lr:g}"
-        ax.errorbar(group["iterations"], group["lfw_acc"], yerr=group["lfw_std"], fmt="o-", capsize=3, label=label)
-        diverged = group[group["status"] != "ok"]
-        ax.plot(diverged["iterations"], diverged["lfw_acc"], "o", ms=12, mfc="none", color="red")
-    ax.set_xscale("log")
-    ax.set_xlabel("training steps (each a full schedule)")
-    ax.set_ylabel("LFW accuracy (%), 10 folds")
-    ax.legend(fontsize=7)
-    ax.set_title("Budget study: LFW against training steps (red: diverged)", fontsize=10)
-    save(fig, out)
+def budget_figure(table: pd.DataFrame, out: Path) -> plt.Figure:
+    """LFW accuracy (bars: +-1 std over the 10 folds) against training steps, one colour per loss and lr; a run
+    that diverged (scored with its last good checkpoint) is crossed out in black, a shape, not a colour."""
+    with styled():
+        fig, ax = plt.subplots(figsize=(5.8, 3.8))
+        series = list(table.groupby(["loss", "lr"], sort=False))
+        for colour, ((loss, lr), group) in zip(sns.color_palette("tab10", len(series)), series):
+            group = group.sort_values("iterations")
+            ax.errorbar(
+                group["iterations"],
+                group["lfw_acc"],
+                yerr=group["lfw_std"],
+                fmt="o-",
+                capsize=3,
+                color=colour,
+                label=f"{loss}, lr {lr:g}",
+            )
+        diverged = table[table["status"] != "ok"]
+        if len(diverged):
+            ax.plot(
+                diverged["iterations"],
+                diverged["lfw_acc"],
+                "x",
+                ms=10,
+                mew=2,
+                color="black",
+                label="diverged (last good weights)",
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("training steps (each a full schedule)")
+        ax.set_ylabel("LFW-protocol accuracy (%)")
+        fig.legend(loc="outside right upper")
+        ax.set_title("Budget study: LFW against training steps\nbars: +-1 std over the 10 LFW folds", loc="left")
+    return save(fig, out)

@@ -15,14 +15,14 @@ from sphere.config import method_seeds, train_config
 from sphere.config.sections import ClaimsConfig
 from sphere.paths import RunPaths
 from sphere.report.depth import PAPER_DEPTH_LFW, depth_of
-from sphere.report.figures import plt, save
+from sphere.report.figures import plt, save, styled
 from sphere.report.outputs import CLAIMS
 from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW
 from sphere.report.tables import markdown, method_margin
-from sphere.stats.claims import Cell, compare, trend, verdict, weakest
+from sphere.stats.claims import Cell, compare, practical_threshold, seed_variance, trend, verdict, weakest
 from sphere.stats.paired import Effect, ols_slope
 
-MIN_EFFECT = ClaimsConfig().min_effect  # LFW points: below this an ordering is not practically relevant
+MIN_EFFECT = ClaimsConfig().min_effect  # LFW points: below this (or the paper's effect) an ordering is not relevant
 BASELINES = {
     "lsoftmax": "L-Softmax",
     "center": "softmax + center",
@@ -61,9 +61,12 @@ def mean_acc(cell: Cell) -> str:
     return f"{np.mean(values):.2f}" + (f" ({len(values)} seeds)" if len(values) > 1 else "")
 
 
-def ordering(cid: str, text: str, a: Cell, b: Cell, paper_a: float, paper_b: float, min_effect: float) -> Claim:
-    """'A beats B' on LFW accuracy: paper values, our means, the paired effect, verdict with min_effect."""
-    effect = compare(a, b)
+def ordering(
+    cid: str, text: str, a: Cell, b: Cell, paper_a: float, paper_b: float, min_effect: float, seeds: dict
+) -> Claim:
+    """'A beats B' on LFW accuracy: paper values, our means, the paired effect (a single-model side with the
+    seed variance of `seeds`' cells), verdict with min_effect capped at the paper's effect."""
+    effect = compare(a, b, seed_variance(seeds.values()))
     return Claim(
         cid,
         text,
@@ -72,7 +75,7 @@ def ordering(cid: str, text: str, a: Cell, b: Cell, paper_a: float, paper_b: flo
         f"{mean_acc(a)} vs {mean_acc(b)}",
         effect,
         "LFW points",
-        verdict([effect], +1, min_effect),
+        verdict([effect], +1, practical_threshold(min_effect, paper_a - paper_b)),
     )
 
 
@@ -111,6 +114,7 @@ def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
                 paper["asoftmax-m4"],
                 paper["softmax"],
                 min_effect,
+                cell,
             )
         )
     margins = {m: by_m[("asoftmax", m)] for m in (1, 2, 3, 4) if ("asoftmax", m) in by_m}
@@ -140,6 +144,7 @@ def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
                 paper["asoftmax-m4"],
                 paper["asoftmax-m1"],
                 min_effect,
+                cell,
             )
         )
     claims += depth_claims(config, cell, min_effect)
@@ -168,11 +173,13 @@ def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
                     p[64],
                     p[4],
                     min_effect,
+                    cell,
                 )
             )
     depths = sorted(d for (loss, m, d) in by if loss == "asoftmax" and m == 4 and ("softmax", None, d) in by)
     if depths:
-        effects = [compare(cell[by[("asoftmax", 4, d)]], cell[by[("softmax", None, d)]]) for d in depths]
+        seeds = seed_variance(cell.values())
+        effects = [compare(cell[by[("asoftmax", 4, d)]], cell[by[("softmax", None, d)]], seeds) for d in depths]
         claims.append(
             Claim(
                 "c3",
@@ -182,7 +189,7 @@ def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
                 ", ".join(f"{d}: {e.estimate:+.2f}" for d, e in zip(depths, effects)),
                 weakest(effects, +1),
                 "LFW points",
-                verdict(effects, +1, min_effect),
+                verdict(effects, +1, practical_threshold(min_effect, 1.5)),
             )
         )
     return claims
@@ -205,6 +212,7 @@ def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
                     LOSS_COMPARISON_LFW["asoftmax-m4"],
                     LOSS_COMPARISON_LFW[loss],
                     min_effect,
+                    cell,
                 )
             )
     if len(claims) > 1:
@@ -218,7 +226,7 @@ def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
                 ", ".join(f"{c.id}: {c.effect.estimate:+.2f}" for c in claims),
                 weakest(effects, +1),
                 "LFW points",
-                verdict(effects, +1, min_effect),
+                verdict(effects, +1, [practical_threshold(min_effect, c.paper_effect) for c in claims]),
             )
         )
     return claims
@@ -296,41 +304,49 @@ def claims_table(claims: list[Claim]) -> pd.DataFrame:
     )
 
 
-def forest_plot(table: pd.DataFrame, out: Path) -> None:
-    """Each claim's effect with its 95 % interval, one panel per unit; the paper's effect as a hollow diamond."""
+def forest_plot(table: pd.DataFrame, out: Path) -> plt.Figure:
+    """Each claim's effect with its 95 % interval, one panel per unit; colour is the verdict, the paper's effect a
+    hollow black diamond. Claims are wrapped, not cut, and set in 8 pt or more."""
+    import textwrap
+
     units = list(dict.fromkeys(table["unit"]))
-    heights = [max(1, (table["unit"] == u).sum()) for u in units]
-    fig, axes = plt.subplots(
-        len(units),
-        1,
-        figsize=(8.5, 0.5 * sum(heights) + 1.2 * len(units)),
-        gridspec_kw={"height_ratios": heights},
-        squeeze=False,
-    )
-    colours = {"reproduced": "tab:green", "not reproduced": "tab:red", "inconclusive": "tab:gray"}
-    for ax, unit in zip(axes[:, 0], units):
-        rows = table[table["unit"] == unit].iloc[::-1]
-        y = np.arange(len(rows))
-        for yi, (_, r) in zip(y, rows.iterrows()):
-            ax.errorbar(
-                r["effect"],
-                yi,
-                xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
-                fmt="o",
-                color=colours[r["verdict"]],
-                capsize=3,
-            )
-            if pd.notna(r["paper_effect"]):
-                ax.plot(r["paper_effect"], yi, "D", mfc="none", color="k")
-        ax.axvline(0, color="k", lw=0.8)
-        ax.set_yticks(
-            y,
-            [f"{r['id']} {r['claim'][:48]}\n{r['verdict']}, p = {r['p']:.3g}" for _, r in rows.iterrows()],
-            fontsize=6,
+    heights = [max(1, int((table["unit"] == u).sum())) for u in units]
+    colours = {"reproduced": "tab:green", "not reproduced": "tab:red", "inconclusive": "0.55"}
+    with styled():
+        fig, axes = plt.subplots(
+            len(units),
+            1,
+            figsize=(9.0, 0.5 * sum(heights) + 0.9 * len(units) + 0.9),
+            gridspec_kw={"height_ratios": heights},
+            squeeze=False,
         )
-        ax.set_xlabel(f"effect ({unit}); dot: ours with 95 % CI, diamond: paper", fontsize=8)
-    fig.suptitle("Paper claims: effect and 95 % interval (green reproduced, red not, grey inconclusive)", fontsize=9)
-    save(fig, out)
+        for ax, unit in zip(axes[:, 0], units):
+            rows = table[table["unit"] == unit].iloc[::-1]
+            y = np.arange(len(rows))
+            for yi, (_, r) in zip(y, rows.iterrows()):
+                ax.errorbar(
+                    r["effect"],
+                    yi,
+                    xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
+                    fmt="o",
+                    color=colours[r["verdict"]],
+                    capsize=3,
+                )
+                if pd.notna(r["paper_effect"]):
+                    ax.plot(r["paper_effect"], yi, "D", mfc="none", color="black")
+            ax.axvline(0, color="black", lw=0.8)
+            labels = [
+                textwrap.fill(f"{r['id']}: {r['claim']}", 60) + f"\n{r['verdict']}, p = {r['p']:.3g}"
+                for _, r in rows.iterrows()
+            ]
+            ax.set_yticks(y, labels, fontsize=8)
+            ax.set_ylim(-0.6, len(rows) - 0.4)
+            ax.set_xlabel(f"effect ({unit})")
+        handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=f"ours, {v}") for v, c in colours.items()]
+        handles.append(plt.Line2D([], [], marker="D", ls="", mfc="none", color="black", label="paper's effect"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=4)
+        fig.suptitle("The paper's claims: our effect with its 95 % interval (bars), the paper's effect beside it")
+    return save(fig, out)
 
 
 def write_claims(config: dict, run_dir: Path) -> pd.DataFrame:

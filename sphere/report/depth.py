@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sphere.config import train_config
-from sphere.report.figures import plt, save
+from sphere.report.figures import error_bars, gap_text, plt, save, sns, styled
 from sphere.report.tables import per_method
 
 # Fig. 6 end points (LFW %, CASIA-WebFace): 4 and 64 layers; the paper gives no middle values in text.
@@ -45,32 +45,34 @@ def accuracy_vs_depth(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     return table.drop(columns=["status"]), long.drop(columns=[c for c in long.columns if c.startswith("ytf_")])
 
 
-def depth_figure(table: pd.DataFrame, out: Path) -> None:
-    """Accuracy against depth per loss; the paper's end points as hollow markers on a second axis."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    paper_ax = ax.twinx()
-    for (loss, group), colour in zip(table.groupby("loss", sort=False), ("tab:blue", "tab:red", "tab:green")):
-        group = group.sort_values("depth")
-        ax.errorbar(
-            group["depth"],
-            group["lfw_acc"],
-            yerr=group["lfw_std"],
-            fmt="o-",
-            color=colour,
-            capsize=3,
-            label=f"{loss} (this run)",
-        )
-        paper = group.dropna(subset=["paper_lfw"])
-        paper_ax.plot(paper["depth"], paper["paper_lfw"], "s--", mfc="none", color=colour, label=f"{loss} (paper)")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sorted(table["depth"].unique()), [str(d) for d in sorted(table["depth"].unique())])
-    ax.set_xlabel("conv layers (SphereFace-N)")
-    ax.set_ylabel("LFW-protocol accuracy (%), this run")
-    paper_ax.set_ylabel("paper LFW (%), CASIA, full width", color="0.4")
-    for axis in (ax, paper_ax):  # headroom, so the legends above cover no marker
-        low, high = axis.get_ylim()
-        axis.set_ylim(low, high + 0.4 * (high - low))
-    ax.legend(loc="upper left", fontsize=7)
-    paper_ax.legend(loc="upper right", fontsize=7)
-    ax.set_title("Accuracy vs depth (paper Fig. 6 analog)", fontsize=10)
-    save(fig, out)
+def depth_figure(table: pd.DataFrame, out: Path) -> plt.Figure:
+    """Accuracy against depth per loss (Fig. 6): ours filled, the paper's end points hollow, one accuracy axis;
+    colour is the loss."""
+    with styled():
+        fig, ax = plt.subplots(figsize=(5.6, 3.8))
+        palette = dict(zip(table["loss"].unique(), sns.color_palette("tab10")))
+        bars = error_bars(table)[2]
+        for loss, group in table.groupby("loss", sort=False):
+            group = group.sort_values("depth")
+            low, high, _ = error_bars(group) if bars.startswith("95") else (group["lfw_std"], group["lfw_std"], "")
+            ax.errorbar(
+                group["depth"],
+                group["lfw_acc"],
+                yerr=[low, high],
+                fmt="o-",
+                color=palette[loss],
+                capsize=3,
+                label=f"{loss}, ours",
+            )
+            paper = group.dropna(subset=["paper_lfw"])
+            ax.plot(paper["depth"], paper["paper_lfw"], "s--", mfc="white", color=palette[loss], label=f"{loss}, paper")
+        ax.set_xscale("log", base=2)
+        depths = sorted(table["depth"].unique())
+        ax.set_xticks(depths, [str(d) for d in depths])
+        ax.minorticks_off()
+        ax.set_xlabel("conv layers (SphereFace-N)")
+        ax.set_ylabel("LFW-protocol accuracy (%)")
+        fig.legend(loc="outside lower center", ncols=2, title="filled: ours; hollow: paper (CASIA-WebFace, full width)")
+        gap = gap_text(table["lfw_acc"], table["paper_lfw"])
+        ax.set_title(f"Accuracy vs depth (paper Fig. 6); {gap}\nbars: {bars}", loc="left")
+    return save(fig, out)

@@ -35,7 +35,7 @@ def method_margin(spec: dict) -> float | None:
 
 def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
     """Long format, one row per (method, seed): LFW mean and std over the 10 folds (%), AUC, TAR at FAR
-    1e-3, and YTF mean and std over the splits (%) where the config scores YTF (ytf.json holds fractions)."""
+    1e-3, and YTF mean and std over the splits (%) where the config scores YTF (both `sphere evaluate` results)."""
     ytf = set(evaluated_methods(config, "ytf"))
     rows = []
     for method, seed in seed_cells(config, methods):
@@ -45,14 +45,14 @@ def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
             "seed": seed,
             "lfw_acc": result["accuracy"],
             "lfw_std": result["std"],
-            "lfw_auc": result["auc"],
-            "lfw_tar_far1e-3": result["tar_at_far"],
+            "lfw_auc": result["roc"]["auc"],
+            "lfw_tar_far1e-3": result["roc"]["tar"],
         }
         if "ytf" in config:
             video = read_metrics(run_dir, method, seed, "ytf.json") if method in ytf else None
             row.update(
-                ytf_acc=100 * video["accuracy_mean"] if video else np.nan,
-                ytf_std=100 * video["accuracy_std"] if video else np.nan,
+                ytf_acc=video["accuracy"] if video else np.nan,
+                ytf_std=video["std"] if video else np.nan,
             )
         rows.append(row)
     return pd.DataFrame(rows)

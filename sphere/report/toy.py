@@ -11,7 +11,7 @@ import pandas as pd
 
 from sphere.protocols.angles import angle_stats, angular_fisher_score
 from sphere.protocols.verification import l2_normalise
-from sphere.report.figures import plt, save
+from sphere.report.figures import plt, save, sns, styled
 
 
 def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,21 +41,26 @@ def toy_angles(
     return pd.DataFrame(rows)
 
 
-def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray, out: Path) -> None:
-    """Features projected on the unit sphere, coloured by identity, one 3-D panel per method."""
+def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray, out: Path) -> plt.Figure:
+    """Features projected on the unit sphere (Fig. 5, upper row), one 3-D panel per method, colour = identity;
+    the panels are zoomed so that the sphere fills its frame."""
     n = len(features_by_method)
-    fig = plt.figure(figsize=(3.3 * n, 3.4))
-    u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
-    colours = plt.get_cmap("tab10")
-    for i, (method, features) in enumerate(features_by_method.items()):
-        ax = fig.add_subplot(1, n, i + 1, projection="3d")
-        ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
-        points = l2_normalise(np.asarray(features, np.float64))
-        for label in np.unique(labels):
-            p = points[labels == label]
-            ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=6, color=colours(int(label) % 10), depthshade=False)
-        ax.set_title(method, fontsize=10)
-        ax.set_axis_off()
-        ax.set_box_aspect((1, 1, 1))
-    fig.suptitle("3-d FC1 features of the 6 largest training identities, on the unit sphere", fontsize=10)
-    save(fig, out)
+    with styled():
+        fig = plt.figure(figsize=(2.6 * n, 3.0), layout="constrained")
+        u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
+        colours = sns.color_palette("tab10")
+        for i, (method, features) in enumerate(features_by_method.items()):
+            ax = fig.add_subplot(1, n, i + 1, projection="3d")
+            ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
+            points = l2_normalise(np.asarray(features, np.float64))
+            for label in np.unique(labels):
+                p = points[labels == label]
+                ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=6, color=colours[int(label) % 10], depthshade=False)
+            ax.set_title(method, y=0.95)
+            ax.set_axis_off()
+            ax.set_xlim(-1, 1), ax.set_ylim(-1, 1), ax.set_zlim(-1, 1)
+            ax.set_box_aspect((1, 1, 1), zoom=1.35)
+        fig.suptitle(
+            "Toy experiment (paper Fig. 5): 3-d FC1 features of 6 identities on the unit sphere; colour: identity"
+        )
+    return save(fig, out)

@@ -42,6 +42,14 @@ def t_from_se(estimate: float, se: float, df: float, level: float = LEVEL) -> tu
     return Interval(estimate, estimate - half, estimate + half), p
 
 
+def t_one_sided(estimate: float, se: float, df: float) -> tuple[float, float]:
+    """One-sided p values (H1: effect > 0, H1: effect < 0) of the t statistic estimate / se with `df`."""
+    if se == 0:
+        return (0.0 if estimate > 0 else 1.0), (0.0 if estimate < 0 else 1.0)
+    t = estimate / se
+    return float(stats.t.sf(t, df)), float(stats.t.cdf(t, df))
+
+
 def clopper_pearson(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     """Exact (Clopper-Pearson) interval of a binomial proportion k / n from beta quantiles."""
     alpha = 1 - level

@@ -15,6 +15,7 @@ def mcnemar_exact(correct_a: np.ndarray, correct_b: np.ndarray, level: float = L
     b = pairs A gets right and B wrong, c = the reverse. Under H0 b ~ Binomial(b + c, 1/2): two-sided
     p = min(1, 2 P(X <= min(b, c))). The interval is Clopper-Pearson on b / (b + c) mapped to the
     difference (b - c) / n = (b + c) / n (2 pi - 1), conditional on b + c: it excludes 0 exactly when p < 0.05.
+    One-sided: p_greater = P(X >= b), p_less = P(X <= b).
     """
     a, bb = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
     if a.shape != bb.shape:
@@ -24,8 +25,9 @@ def mcnemar_exact(correct_a: np.ndarray, correct_b: np.ndarray, level: float = L
     test = f"McNemar exact (binomial) on {n} pairs, {b} vs {c} discordant"
     estimate = 100 * (b - c) / n
     if b + c == 0:
-        return Effect(estimate, 0.0, 0.0, 1.0, test)
+        return Effect(estimate, 0.0, 0.0, 1.0, test, 1.0, 1.0)
     p = min(1.0, 2 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+    greater, less = float(stats.binom.sf(b - 1, b + c, 0.5)), float(stats.binom.cdf(b, b + c, 0.5))
     low, high = clopper_pearson(b, b + c, level)
     scale = 100 * (b + c) / n
-    return Effect.of(Interval(estimate, scale * (2 * low - 1), scale * (2 * high - 1)), p, test)
+    return Effect.of(Interval(estimate, scale * (2 * low - 1), scale * (2 * high - 1)), p, test, greater, less)

@@ -3,12 +3,25 @@
 On CUDA the uint8 faces are moved to the GPU once when they fit in half its free memory; otherwise
 they stay in host memory and each batch is gathered into one of two pinned buffers, whose copy to the
 GPU is asynchronous, so gathering batch i+1 overlaps the GPU working on batch i.
+
+The host faces are the store's memory map itself, never a private copy: the processes of one machine (DDP ranks,
+parallel jobs) read the one copy in the page cache, and a store larger than memory still trains. The store is
+only ever read here.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
+
+
+def host_tensor(images: np.ndarray) -> torch.Tensor:
+    """A tensor over `images` without copying them (a read-only memory map stays shared and unread until used)."""
+    with warnings.catch_warnings():  # "non-writable array": nothing writes to the store through this tensor
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(np.ascontiguousarray(images))
 
 
 class DeviceStore:
@@ -16,7 +29,7 @@ class DeviceStore:
         self, images: np.ndarray, labels: np.ndarray, device: torch.device, on_device: bool | None = None
     ) -> None:
         self.device = device
-        host = torch.from_numpy(np.array(images))  # a writable in-memory copy of the memory map
+        host = host_tensor(images)
         self.cuda = device.type == "cuda"
         if on_device is None:
             on_device = not self.cuda or host.numel() < torch.cuda.mem_get_info(device)[0] // 2

@@ -1,7 +1,9 @@
 """The training loop: SGD with step decay, random flip, lambda annealing, checkpoint/resume (docs/paper.md §1, §3).
 
 Every run writes, in its folder: `checkpoint.pt` (model, head, optimizer, step, sampler RNG; resumed
-automatically), `metrics.csv` (one row per logging interval), `model.pt` (final FC1 network weights)
+automatically), `metrics.csv` (one row per logging interval: loss, lr, training accuracy, the head's scalars
+such as lambda, and the interval's mean feature norm ||x|| and mean target angle theta_y in degrees between a
+feature and its class weight, empty for heads without class weights), `model.pt` (final FC1 network weights)
 and `train.yaml` (the resolved settings, effective batch included). On CUDA the packed store lives on
 the GPU when it fits, flips and normalisation run there, the forward runs under bf16 autocast with
 channels_last and torch.compile, and the loop reads nothing back from the GPU between log intervals.
@@ -67,7 +69,25 @@ class FaceTrainer(nn.Module):
             x = x.contiguous(memory_format=torch.channels_last)
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             features = self.model(x)
-        return self.head(features, y)  # the head keeps its margin math in float32
+        out = self.head(features, y)  # the head keeps its margin math in float32
+        out.monitor = monitor(features, self.head.class_weights(), y)
+        return out
+
+
+MONITORED = ("feature_norm", "theta_y_deg")
+
+
+@torch.no_grad()
+def monitor(features: torch.Tensor, weights: torch.Tensor | None, labels: torch.Tensor) -> torch.Tensor:
+    """[mean ||x||, mean theta_y in degrees] of a batch (issue 25: A-Softmax keeps ||x||, the normalised heads
+    fix s), theta_y the angle between a feature and its class weight (NaN without class weights); on the device."""
+    x = features.detach().float()
+    norm = x.norm(dim=1)
+    if weights is None:
+        return torch.stack([norm.mean(), torch.full((), math.nan, device=x.device)])
+    w_y = weights.detach().float()[labels]
+    cos = (x * w_y).sum(dim=1) / (norm * w_y.norm(dim=1)).clamp_min(1e-12)
+    return torch.stack([norm.mean(), torch.rad2deg(torch.acos(cos.clamp(-1, 1))).mean()])
 
 
 PARAM_MULTIPLIERS = ("released", "none")
@@ -96,6 +116,11 @@ def parameter_groups(model: nn.Module, head: Head, cfg: TrainConfig) -> list[dic
         groups += [{**group, "params": weights}] if weights else []
         groups += [{**group, "params": bias, "lr": 2 * group["lr"], "weight_decay": 0.0}] if bias else []
     return groups
+
+
+def architecture(cfg: TrainConfig) -> tuple[str, float, int]:
+    """What a saved model needs to be rebuilt (`save_model`): network name, width, feature dimension."""
+    return cfg.model, cfg.width, cfg.feature_dim
 
 
 def build(cfg: TrainConfig, num_classes: int, input_size: tuple[int, int], device: torch.device) -> tuple:
@@ -232,6 +257,7 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
     end = cfg.iterations if stop_at is None else min(stop_at, cfg.iterations)
     loss_sum = torch.zeros((), device=device)
     correct_sum = torch.zeros((), device=device)
+    monitor_sum = torch.zeros(len(MONITORED), device=device)
     seen, last_log = 0, {}
     bar = tqdm(
         total=cfg.iterations,
@@ -252,6 +278,8 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
         loss_sum += out.loss.detach()
         if out.logits is not None:
             correct_sum += (out.logits.detach().argmax(1) == y).float().mean()
+        if out.monitor is not None:
+            monitor_sum += out.monitor
         seen, last_log = seen + 1, out.log
         if step % cfg.log_every == 0 or step % cfg.checkpoint_every == 0 or step == end:
             loss_mean = loss_sum.item() / seen  # the only read-back from the device: once per interval
@@ -265,18 +293,26 @@ def train(cfg: TrainConfig, store_dir: Path, out_dir: Path, stop_at: int | None 
                 )
             if step % cfg.log_every == 0 or step == cfg.iterations:
                 acc = correct_sum.item() / seen if out.logits is not None else math.nan
+                monitored = dict(zip(MONITORED, (monitor_sum / seen).tolist()))
                 rows.append(
-                    {"step": step, "loss": loss_mean, "lr": learning_rate(cfg, step - 1), "train_acc": acc, **last_log}
+                    {
+                        "step": step,
+                        "loss": loss_mean,
+                        "lr": learning_rate(cfg, step - 1),
+                        "train_acc": acc,
+                        **last_log,
+                        **monitored,
+                    }
                 )
                 bar.set_postfix(loss=f"{loss_mean:.3f}", acc=f"{acc:.3f}")
-                loss_sum.zero_(), correct_sum.zero_()
+                loss_sum.zero_(), correct_sum.zero_(), monitor_sum.zero_()
                 seen = 0
         if step % cfg.checkpoint_every == 0 or step == end:
             checkpoint()
         bar.update(1)
     bar.close()
     if step >= cfg.iterations and world.is_main:
-        save_model(model.state_dict(), cfg, input_size, out_dir, {"status": "ok", "steps": step})
+        save_model(model.state_dict(), *architecture(cfg), input_size, out_dir, {"status": "ok", "steps": step})
     barrier(world)
     return out_dir / "model.pt"
 
@@ -304,7 +340,7 @@ def _train_or_record_divergence(cfg: TrainConfig, store_dir: Path, out_dir: Path
             weights, good_step = build(cfg, store.num_classes, input_size, torch.device("cpu"))[0].state_dict(), 0
         save_model(
             weights,
-            cfg,
+            *architecture(cfg),
             input_size,
             out_dir,
             {"status": "diverged", "steps": good_step, "message": str(error).split(";")[0]},

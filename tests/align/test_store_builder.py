@@ -47,3 +47,33 @@ def test_missing_outcome_is_an_error(tmp_path):
         align_with_landmarks(
             roots, tmp_path / "lm.txt", tmp_path / "store", (28, 24), progress=False, detections=tmp_path / "det.csv"
         )
+
+
+def test_store_from_recordio_cuts_the_112x112_faces_and_keeps_record_classes(tmp_path):
+    """insightface faces_webface_112x112 layout -> 112x96 store, chunked, labels from the records."""
+    import io
+
+    from sphere.align.store_builder import store_from_recordio
+    from sphere.evaluate.faces import fit
+    from sphere.formats.recordio import write_insightface_set
+
+    rng = np.random.default_rng(0)
+    faces = [rng.integers(0, 256, (112, 112, 3), dtype=np.uint8) for _ in range(7)]
+    classes = [3, 3, 5, 5, 5, 9, 9]  # unused class numbers in between: labels become 0..2
+
+    def encoded():
+        for label, face in zip(classes, faces):
+            buffer = io.BytesIO()
+            Image.fromarray(face).save(buffer, "PNG")  # lossless, so the crop can be checked exactly
+            yield label, buffer.getvalue()
+
+    write_insightface_set(tmp_path / "train.rec", tmp_path / "train.idx", encoded())
+    counts = store_from_recordio(tmp_path / "train.rec", tmp_path / "train.idx", tmp_path / "s", chunk=3, workers=2)
+    assert counts == {"images": 7, "identities": 3, "given": 7}
+    store = read_store(tmp_path / "s")
+    assert store.images.shape == (7, 112, 96, 3)
+    np.testing.assert_array_equal(store.images[4], fit(faces[4], (112, 96)))
+    np.testing.assert_array_equal(store.images[4], faces[4][:, 8:104])  # 112x96 is the central columns
+    assert store.index["label"].tolist() == [0, 0, 1, 1, 1, 2, 2]
+    assert store.index["identity"].tolist()[:3] == ["000003", "000003", "000005"]
+    assert store.index["path"].iloc[0] == "000003/1" and set(store.index["detection"]) == {"given"}

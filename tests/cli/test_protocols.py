@@ -1,4 +1,5 @@
-"""`sphere ytf | megaface` (sphere/cli/protocols.py) on the tiny generated sets of conftest.generated."""
+"""YTF through `sphere evaluate`, and `sphere step megaface` (sphere/cli/protocols.py), on the tiny
+generated sets of conftest.generated."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ import numpy as np
 from sphere.cli import main
 
 
-def test_ytf_verb_writes_metrics_with_the_aggregation_record(generated, capsys):
-    out = generated / "metrics" / "ytf.json"
+def test_ytf_is_scored_by_evaluate_with_the_aggregation_record(generated, capsys):
+    out = generated / "metrics"
     main(
         [
+            "evaluate",
+            "--benchmark",
             "ytf",
             "--features",
             str(generated / "ytf.npy"),
             "--store",
             str(generated / "stores" / "ytf"),
-            "--splits",
+            "--pairs",
             str(generated / "ytf" / "splits.txt"),
             "--out",
             str(out),
@@ -28,10 +31,10 @@ def test_ytf_verb_writes_metrics_with_the_aggregation_record(generated, capsys):
             "first",
         ]
     )
-    result = json.loads(out.read_text())
+    result = json.loads((out / "ytf.json").read_text())
     assert result["aggregation"]["frame_cap"] == 2 and result["aggregation"]["frame_selection"] == "first frames"
-    assert result["n_pairs"] == 8 and result["n_videos"] == 16 and len(result["split_accuracy"]) == 2
-    assert "YTF protocol" in capsys.readouterr().out
+    assert result["pairs_total"] == 8 and len(result["fold_accuracy"]) == 2
+    assert "ytf (released rule)" in capsys.readouterr().out
 
 
 def test_megaface_verb_scores_every_list_by_default(generated):

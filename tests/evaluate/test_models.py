@@ -170,7 +170,7 @@ def test_unreadable_models_are_named(tmp_path):
         load_embedder(tmp_path / "junk.onnx")
 
 
-def test_mtcnn_alignment_on_real_lfw_photos(shared_data):
+def test_mtcnn_alignment_on_real_lfw_photos(shared_data, tmp_path):
     """--align mtcnn: faces detected in raw LFW photos and aligned onto the template at the model's size."""
     from sphere.evaluate.faces import embed_files
 
@@ -186,11 +186,15 @@ def test_mtcnn_alignment_on_real_lfw_photos(shared_data):
     root = shared_data / "lfw-deepfunneled-150" / "lfw"
     names = [f"{p.parent.name}/{p.name}" for p in sorted(root.glob("Aaron_*/*.jpg"))[:2]]
     embedder = Crops()
+    weights = shared_data / "models" / "mtcnn"
     face, flip, record = embed_files(
-        embedder, root, names, "mtcnn", mtcnn_weights=shared_data / "models" / "mtcnn", device="cpu"
+        embedder, root, names, "mtcnn", mtcnn_weights=weights, device="cpu", cache=tmp_path
     )
-    assert record["mtcnn_fallback"] == 0 and face.shape == (2, 3)
+    assert record["mtcnn_fallback"] == 0 and face.shape == (2, 3) and record["mtcnn_detected"] == 2
     assert embedder.seen[0].shape == (2, 56, 48, 3)
+    again, _, record = embed_files(embedder, root, names, "mtcnn", mtcnn_weights=weights, device="cpu", cache=tmp_path)
+    assert record["mtcnn_detected"] == 0 and record["mtcnn_cached"] == 2
+    np.testing.assert_array_equal(face, again)
     with pytest.raises(InputError, match="--mtcnn-weights"):
         embed_files(embedder, root, names, "mtcnn")
 

@@ -8,18 +8,23 @@ from sphere.evaluate.run import evaluate
 from sphere.evaluate.sources import Source
 from sphere.formats.embeddings import write_embeddings
 from sphere.formats.lfw import read_pairs
-from sphere.protocols.lfw import evaluate_lfw
-from sphere.protocols.rules import RULES
+from sphere.protocols.rules import RULES, score_rule
 
 
 def test_released_rule_on_an_embeddings_file_equals_the_lfw_protocol(lfw, tmp_path):
     pairs, emb, paths, face, flip = lfw
     result = evaluate("lfw", Source(embeddings=emb), tmp_path / "out", "released", pairs=pairs)
-    reference = evaluate_lfw(read_pairs(pairs), np.concatenate([face, flip], 1).astype(np.float32), paths)
+    # the rule on the pairs file's rows, joined by name by hand
+    row = {p: i for i, p in enumerate(paths)}
+    listed = read_pairs(pairs)
+    first, second = [row[p.path1] for p in listed], [row[p.path2] for p in listed]
+    same, folds = np.array([p.same for p in listed]), np.array([p.fold for p in listed])
+    reference = score_rule("released", face[first], face[second], same, folds, flip[first], flip[second])
     assert result["accuracy"] == pytest.approx(reference["accuracy"])
     assert result["std"] == pytest.approx(reference["std"])
     written = json.loads((tmp_path / "out" / "lfw.json").read_text())
-    assert written["pairs_scored"] == written["pairs_total"] == 60 and written["standard"] is True
+    assert written["pairs_scored"] == written["pairs_total"] == 60 and written["complete"] is True
+    assert written["folds"] == 3 and written["standard"] is False  # LFW's standard file is 10 folds x 600
     assert written["rule"] == "released" and written["flip_given"] is True
 
 
@@ -104,7 +109,7 @@ def test_bin_set_rows_follow_the_file_and_counts_must_agree(tmp_path):
 
 def test_ytf_released_rule_equals_the_ytf_protocol(tmp_path):
     from sphere.formats.ytf import read_splits
-    from sphere.protocols.ytf import evaluate_ytf, video_features
+    from sphere.protocols.ytf import video_features
 
     rng = np.random.default_rng(7)
     videos = [f"P{p}/{v}" for p in range(6) for v in range(2)]
@@ -127,6 +132,10 @@ def test_ytf_released_rule_equals_the_ytf_protocol(tmp_path):
     (tmp_path / "splits.txt").write_text("\n".join(lines) + "\n")
     result = evaluate("ytf", Source(embeddings=tmp_path / "frames.npz"), tmp_path / "o", pairs=tmp_path / "splits.txt")
     frames = np.concatenate([face, flip], 1).astype(np.float32)  # what `sphere features` stores per frame
-    reference = evaluate_ytf(video_features(frames, names), read_splits(tmp_path / "splits.txt"))
-    assert result["accuracy"] == pytest.approx(100 * reference["accuracy_mean"])
-    assert result["std"] == pytest.approx(100 * reference["accuracy_std"]) and result["pairs_total"] == 12
+    videos, splits = video_features(frames, names), read_splits(tmp_path / "splits.txt")
+    a = np.stack([videos[p.video1] for p in splits]).astype(np.float64)
+    b = np.stack([videos[p.video2] for p in splits]).astype(np.float64)
+    same, folds = np.array([p.same for p in splits]), np.array([p.split for p in splits])
+    reference = score_rule("released", a, b, same, folds, subtract_mean=False)
+    assert result["accuracy"] == pytest.approx(reference["accuracy"])
+    assert result["std"] == pytest.approx(reference["std"]) and result["pairs_total"] == 12

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from sphere.errors import InputError
 from sphere.formats.recordio import MAGIC, RecordIOReader
 
 MAGIC_BYTES = struct.pack("<I", MAGIC)
@@ -45,7 +46,7 @@ COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200)]
 
 @pytest.fixture
 def insightface_set(tmp_path):
-    records = {0: pack([1, 4], b"")}  # header: images are keys 1..3
+    records = {0: pack([4, 6], b"")}  # header: images are keys 1..3, identities 4..5 (insightface layout)
     records.update({k: pack(float(label), jpeg(COLOURS[k - 1]), id_=k) for k, label in [(1, 0), (2, 0), (3, 1)]})
     records[4] = pack([1, 3], b"")  # identity 0: images 1..2
     records[5] = pack([3, 4], b"")
@@ -60,7 +61,7 @@ def test_reads_insightface_layout(insightface_set):
         assert reader.keys() == [0, 1, 2, 3, 4, 5, 6]
         assert reader.image_keys() == [1, 2, 3]
         head, _ = reader.read(0)
-        assert head.flag == 2 and head.label.tolist() == [1.0, 4.0]
+        assert head.flag == 2 and head.label.tolist() == [4.0, 6.0]
         assert [reader.label(k) for k in (1, 2, 3)] == [0.0, 0.0, 1.0]
         assert reader.read(3)[0].id == 3
         assert reader.label(5).tolist() == [3.0, 4.0]
@@ -90,3 +91,36 @@ def test_errors_name_file_line_and_key(insightface_set):
             reader.read(1)
         with pytest.raises(KeyError, match="no key 9"):
             reader.read(9)
+
+
+def test_writer_round_trips_an_insightface_set(tmp_path):
+    from sphere.formats.recordio import write_insightface_set
+
+    images = [(0, jpeg(COLOURS[0])), (0, jpeg(COLOURS[1])), (2, jpeg(COLOURS[2])), (2, b"x" + MAGIC_BYTES * 3)]
+    count = write_insightface_set(tmp_path / "train.rec", tmp_path / "train.idx", iter(images))
+    assert count == 4
+    with RecordIOReader(tmp_path / "train.rec", tmp_path / "train.idx") as reader:
+        assert reader.image_keys() == [1, 2, 3, 4]
+        assert reader.read(0)[0].label.tolist() == [5.0, 7.0]  # images end at 5, two class records 5..6
+        assert reader.label(5).tolist() == [1.0, 3.0] and reader.label(6).tolist() == [3.0, 5.0]
+        assert [reader.class_of(k) for k in (1, 2, 3, 4)] == [0, 0, 2, 2]
+        assert reader.read(4)[1] == b"x" + MAGIC_BYTES * 3  # unaligned magic words: written whole
+        np.testing.assert_allclose(reader.image(3).reshape(-1, 3).mean(0), COLOURS[2], atol=4)
+
+
+def test_writer_splits_aligned_magic_like_mxnet(tmp_path):
+    from sphere.formats.recordio import RecordIOWriter
+
+    payload = b"abcd" + MAGIC_BYTES + b"efgh" + MAGIC_BYTES + b"ij"
+    with RecordIOWriter(tmp_path / "a.rec", tmp_path / "a.idx") as writer:
+        writer.write(0, payload)
+    write_recordio(tmp_path / "b.rec", tmp_path / "b.idx", {0: payload})
+    assert (tmp_path / "a.rec").read_bytes() == (tmp_path / "b.rec").read_bytes()
+
+
+def test_class_of_reads_the_first_of_a_label_array(tmp_path):
+    write_recordio(tmp_path / "t.rec", tmp_path / "t.idx", {1: pack([3.0, 9.0], jpeg(COLOURS[0])), 2: pack(1.5, b"")})
+    with RecordIOReader(tmp_path / "t.rec", tmp_path / "t.idx") as reader:
+        assert reader.class_of(1) == 3
+        with pytest.raises(InputError, match="key 2: label 1.5 is not a class number"):
+            reader.class_of(2)

@@ -23,6 +23,17 @@ def batch(seed: int = 0, n: int = 4, c: int = 3, d: int = 5) -> tuple[torch.Tens
     return torch.randn(n, d, generator=g, dtype=torch.float64), torch.arange(n) % c
 
 
+def central_differences(f, t: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """The gradient of the scalar function f at t, by central differences (float64)."""
+    grad = torch.zeros_like(t)
+    for idx in np.ndindex(*t.shape):
+        plus, minus = t.clone(), t.clone()
+        plus[idx] += eps
+        minus[idx] -= eps
+        grad[idx] = (f(plus) - f(minus)) / (2 * eps)
+    return grad
+
+
 def norm(v: list[float]) -> float:
     return math.sqrt(sum(a * a for a in v))
 
@@ -87,15 +98,54 @@ def cosface(x, w, y, s: float, m: float) -> float:
     return margin_cross_entropy(x, w, y, lambda i, j, t, cos, xn, wn: s * (cos - m if t else cos))
 
 
-def arc_target(cos: float, m: float) -> float:
-    """ArcFace's cos(theta + m), with insightface's fallback cos - m sin(m) past theta = pi - m."""
+def arc_target(cos: float, m: float, past_pi: str = "fallback") -> float:
+    """ArcFace's cos(theta + m); past theta = pi - m: insightface's old fallback cos - m sin(m), the plain
+    cos(theta + m) ("periodic") or the angle capped at pi ("clamp", -1)."""
     theta = math.acos(cos)
-    return math.cos(theta + m) if theta + m <= math.pi else cos - m * math.sin(m)
+    if theta + m <= math.pi or past_pi == "periodic":
+        return math.cos(theta + m)
+    return cos - m * math.sin(m) if past_pi == "fallback" else -1.0
 
 
-def arcface(x, w, y, s: float, m: float) -> float:
+def arcface(x, w, y, s: float, m: float, past_pi: str = "fallback") -> float:
     """ArcFace: s cos(theta_y + m) for the target."""
-    return margin_cross_entropy(x, w, y, lambda i, j, t, cos, xn, wn: s * (arc_target(cos, m) if t else cos))
+    return margin_cross_entropy(x, w, y, lambda i, j, t, cos, xn, wn: s * (arc_target(cos, m, past_pi) if t else cos))
+
+
+def sphereface_r_v1(x, w, y, s: float, m: float) -> float:
+    """OpenSphere's margin type v1: target s cos(m theta_y), the angle capped at pi."""
+    return margin_cross_entropy(
+        x, w, y, lambda i, j, t, cos, xn, wn: s * (math.cos(min(m * math.acos(cos), math.pi)) if t else cos)
+    )
+
+
+def sphereface_r_v2(x, w, y, s: float, m: float) -> float:
+    """OpenSphere's margin type v2: target s cos(theta_y), every other class s cos(theta_j / m)."""
+    return margin_cross_entropy(x, w, y, lambda i, j, t, cos, xn, wn: s * (cos if t else math.cos(math.acos(cos) / m)))
+
+
+def sphereface2(x, w, y, b: float, margin_type="C", alpha=0.7, r=40.0, m=0.4, t=3.0, lw=50.0) -> float:
+    """SphereFace2: lw / r * mean_i sum_j of alpha softplus(-l_iy) or (1 - alpha) softplus(l_ij), l = r z + b,
+    z = g(cos) after the margin, g(c) = 2 ((c + 1) / 2)^t - 1 (OpenSphere model/head/sphereface2.py)."""
+
+    def g(c: float) -> float:
+        return 2 * ((c + 1) / 2) ** t - 1
+
+    total = 0.0
+    for xi, yi in zip(x.tolist(), y.tolist()):
+        for j, wj in enumerate(w.tolist()):
+            cos = sum(a * c for a, c in zip(xi, wj)) / (norm(xi) * norm(wj))
+            theta, target = math.acos(max(-1.0, min(1.0, cos))), j == yi
+            if margin_type == "C":
+                z = g(cos) - m if target else g(cos) + m
+            elif target:
+                z = g(math.cos(min(math.pi, theta + m if margin_type == "A" else theta * m)))
+            else:
+                z = g(cos)
+            logit = r * z + b
+            softplus = math.log1p(math.exp(-logit if target else logit))
+            total += (alpha if target else 1 - alpha) * softplus
+    return lw / r * total / len(y)
 
 
 def sphereface_r(x, w, y, s: float, offsets=None, m: float = 1.5) -> float:

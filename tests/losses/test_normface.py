@@ -45,3 +45,37 @@ def test_matches_pytorch_metric_learning():
 def test_rejects_nonpositive_scale():
     with pytest.raises(ValueError, match="scale"):
         create_head("normface", 5, 3, s=0.0)
+
+
+@pytest.mark.parametrize("name", ["normface", "cosface", "arcface", "sphereface_r"])
+def test_renormalise_keeps_the_value_and_makes_stored_weights_unit(name):
+    x, y = reference.batch(4)
+    graph = create_head(name, 5, 3).double()
+    stored = create_head(name, 5, 3, renormalise=True).double()
+    with torch.no_grad():
+        graph.weight.mul_(2.5)
+    stored.load_state_dict(graph.state_dict())
+    before = graph.weight.detach().clone()
+    assert stored(x, y).loss.item() == pytest.approx(graph(x, y).loss.item(), rel=1e-12)
+    torch.testing.assert_close(stored.weight.norm(dim=1), torch.ones(3, dtype=torch.float64))
+    assert torch.equal(graph.weight, before) and before.norm(dim=1).max() > 1.5  # the default leaves them alone
+
+
+def test_renormalise_gradient_is_not_projected():
+    """With in-place unit weights used as they are (OpenSphere), d loss / d W is the gradient of
+    s x_hat . W_j at unit W: finite differences of the loop loss with the weight's norm kept in the logit."""
+    x, y = reference.batch(5)
+    head = create_head("normface", 5, 3, s=6.0, renormalise=True).double()
+    head(x, y)  # the first forward makes the stored weights unit
+    head.zero_grad()
+    head(x, y).loss.backward()
+    w = head.weight.detach().clone()
+
+    def unnormalised(t):
+        return reference.margin_cross_entropy(x, t, y, lambda i, j, tgt, cos, xn, wn: 6.0 * cos * wn)
+
+    torch.testing.assert_close(head.weight.grad, reference.central_differences(unnormalised, w))
+    graph = create_head("normface", 5, 3, s=6.0).double()
+    graph.load_state_dict(head.state_dict())
+    graph(x, y).loss.backward()
+    assert (graph.weight.grad - head.weight.grad).abs().max() > 1e-3  # in-graph normalisation projects it

@@ -8,7 +8,7 @@ import torch
 from sphere.losses import HEADS, create_head, head_params
 
 PAPER_HEADS = {"softmax", "asoftmax", "lsoftmax", "center", "contrastive", "triplet"}
-MODERN_HEADS = {"normface", "cosface", "arcface", "sphereface_r"}
+MODERN_HEADS = {"normface", "cosface", "arcface", "sphereface_r", "sphereface2"}
 
 
 def pk_batch(p: int = 4, k: int = 3, d: int = 16, seed: int = 0):
@@ -37,7 +37,9 @@ def test_unknown_parameter_lists_valid_parameters():
 
 
 def test_head_params():
-    assert head_params("cosface") == ["s", "m"]
+    assert head_params("cosface") == ["s", "m", "renormalise"]
+    assert head_params("arcface") == ["s", "m", "gradient", "past_pi", "renormalise"]
+    assert head_params("sphereface_r") == ["s", "m", "margin_type", "lw", "renormalise"]
     assert head_params("center") == ["loss_weight", "center_lr"]
     assert head_params("asoftmax") == ["m", "base", "gamma", "power", "lambda_min", "gradient", "renormalise"]
     assert head_params("lsoftmax") == ["m", "base", "gamma", "power", "lambda_min", "gradient"]

@@ -12,16 +12,7 @@ from sphere.losses import create_head
 from sphere.losses.asoftmax import psi
 from sphere.losses.sphereface_r import psi_r
 from tests.losses import reference
-
-
-def central_differences(f, t: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    grad = torch.zeros_like(t)
-    for idx in np.ndindex(*t.shape):
-        plus, minus = t.clone(), t.clone()
-        plus[idx] += eps
-        minus[idx] -= eps
-        grad[idx] = (f(plus) - f(minus)) / (2 * eps)
-    return grad
+from tests.losses.reference import central_differences
 
 
 def test_psi_r_shape_for_m_1_5():
@@ -72,3 +63,49 @@ def test_gradient_is_that_of_the_detached_margin():
 def test_rejects_margin_below_one():
     with pytest.raises(ValueError, match="margin"):
         create_head("sphereface_r", 5, 3, m=0.5)
+
+
+@pytest.mark.parametrize(
+    ("margin_type", "loop"), [("v1", reference.sphereface_r_v1), ("v2", reference.sphereface_r_v2)]
+)
+@pytest.mark.parametrize("m", [1.4, 1.7])
+def test_opensphere_margin_types_match_loops(margin_type, loop, m):
+    """OpenSphere's SphereFaceR_H magn_type v1 / v2 (model/head/spherefacer.py)."""
+    x, y = reference.batch(4, n=6)
+    head = create_head("sphereface_r", 5, 3, s=20.0, m=m, margin_type=margin_type).double()
+    expected = loop(x, head.weight.detach(), y, 20.0, m)
+    assert head(x, y).loss.item() == pytest.approx(expected, rel=1e-10)
+
+
+def test_v2_gradient_is_that_of_s_cos():
+    """v2 moves the non-target logits, detached: the gradient is that of the loss with the offsets frozen."""
+    x, y = reference.batch(5)
+    head = create_head("sphereface_r", 5, 3, s=8.0, m=1.4, margin_type="v2").double()
+    head(x, y).loss.backward()
+    w = head.weight.detach()
+    cos = torch.nn.functional.normalize(x, dim=1) @ torch.nn.functional.normalize(w, dim=1).t()
+    offsets = torch.cos(torch.acos(cos) / 1.4) - cos
+    offsets[torch.arange(len(y)), y] = 0.0
+
+    def frozen(t):  # s (cos + offset) for every class, offsets fixed
+        c = torch.nn.functional.normalize(x, dim=1) @ torch.nn.functional.normalize(t, dim=1).t()
+        return torch.nn.functional.cross_entropy(8.0 * (c + offsets), y).item()
+
+    torch.testing.assert_close(head.weight.grad, central_differences(frozen, w.clone()))
+
+
+def test_loss_weight_is_lw_over_s():
+    """OpenSphere's SphereFaceR_H: loss = lw * CE / s (lw 50, s 30: 5/3 of the plain loss)."""
+    x, y = reference.batch(6)
+    plain = create_head("sphereface_r", 5, 3).double()
+    weighted = create_head("sphereface_r", 5, 3, lw=50.0).double()
+    weighted.load_state_dict(plain.state_dict())
+    assert weighted(x, y).loss.item() == pytest.approx(plain(x, y).loss.item() * 50.0 / 30.0, rel=1e-12)
+
+
+def test_default_is_todays_v0():
+    x, y = reference.batch(7)
+    default = create_head("sphereface_r", 5, 3).double()
+    v0 = create_head("sphereface_r", 5, 3, margin_type="v0").double()
+    v0.load_state_dict(default.state_dict())
+    assert torch.equal(default(x, y).loss, v0(x, y).loss)

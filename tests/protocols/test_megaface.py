@@ -112,6 +112,19 @@ def test_top_scores_keeps_the_k_largest_with_ties():
     np.testing.assert_array_equal(top.values().numpy(), np.sort(values)[::-1][:1000])
 
 
+def test_top_scores_cut_off_switches_on_once_k_values_are_kept():
+    """The running cut-off (issue 22): set as soon as k values are in, so later blocks are filtered, not sorted."""
+    top = _TopScores(5)
+    top.add(torch.arange(3, dtype=torch.float32).reshape(1, -1))
+    assert top.cut == -math.inf  # 3 of 5 kept: nothing can be ruled out yet
+    top.add(torch.arange(3, 10, dtype=torch.float32).reshape(1, -1))
+    assert top.cut == 5.0  # 9..5 kept
+    top.add(torch.full((4, 8), 2.0), row_max=torch.full((4,), 2.0))  # every row below the cut: skipped
+    assert top.count == 5
+    top.add(torch.tensor([[7.5, 1.0]]))
+    assert top.cut == 6.0 and top.values().tolist() == [9.0, 8.0, 7.5, 7.0, 6.0]
+
+
 def test_bad_sizes_and_ids():
     probes, dist = np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32)
     with pytest.raises(ValueError, match="sizes"):

@@ -3,7 +3,7 @@ import numpy as np
 from sphere.protocols.verification import (
     accuracy_at,
     best_threshold,
-    kfold_accuracy,
+    released_folds,
     roc_auc,
     tar_at_far,
 )
@@ -45,16 +45,6 @@ def test_score_equal_to_threshold_is_wrong_for_both_kinds():
     assert accuracy_at(np.array([0.3, 0.3]), same, np.array([0.3]))[0] == 0.0
 
 
-def test_kfold_known_answer():
-    # 10 folds of 10 positives (0.8) and 10 negatives (0.2); in fold 3 one positive scores 0.1.
-    folds = np.repeat(np.arange(10), 20)
-    same = np.tile(np.r_[np.ones(10, bool), np.zeros(10, bool)], 10)
-    scores = np.where(same, 0.8, 0.2)
-    scores[3 * 20] = 0.1
-    accuracy = kfold_accuracy(scores, same, folds)
-    assert np.allclose(accuracy, [1, 1, 1, 0.95, 1, 1, 1, 1, 1, 1])
-
-
 def test_threshold_comes_from_the_other_folds():
     # Fold 0 alone would be separable at 0.75, but the other folds put the threshold at 0.5.
     folds = np.array([0, 0, 1, 1, 2, 2])
@@ -62,7 +52,10 @@ def test_threshold_comes_from_the_other_folds():
     scores = np.array([0.9, 0.7, 0.6, 0.4, 0.6, 0.4])
     # every grid point strictly between 0.4 and 0.6 reaches 100 %: their mean is 0.5
     assert abs(best_threshold(scores[2:], same[2:]) - 0.5) < 1e-12
-    assert kfold_accuracy(scores, same, folds)[0] == 0.5
+    first = np.tile([1.0, 0.0], (6, 1))
+    second = np.stack([scores, np.sqrt(1 - scores**2)], 1)  # cosine with `first` = the score
+    accuracies, thresholds, _ = released_folds(first, second, same, folds, subtract_mean=False)
+    assert accuracies[0] == 50.0 and abs(thresholds[0] - 0.5) < 1e-12
 
 
 def test_roc_auc_and_tar_known_answers():

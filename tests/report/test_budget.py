@@ -28,7 +28,7 @@ def fake_budget_run(tmp_path: Path, runs: dict[str, tuple[str, float, int, float
         metrics, model = tmp_path / "metrics" / name / "seed0", tmp_path / "models" / name / "seed0"
         metrics.mkdir(parents=True)
         model.mkdir(parents=True)
-        result = {"accuracy": acc, "std": 1.0, "auc": 0.9, "tar_at_far": 0.1}
+        result = {"accuracy": acc, "std": 1.0, "roc": {"auc": 0.9, "far": 1e-3, "tar": 0.1}}
         (metrics / "lfw.json").write_text(json.dumps(result))
         status = {"status": "ok", "steps": steps}
         if not finished:

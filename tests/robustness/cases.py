@@ -34,7 +34,9 @@ class Case:
     during: Callable[[Path], AbstractContextManager] | None = None  # held while the command runs
 
 
-LFW = (
+LFW = (  # the DAG's LFW scoring (`sphere evaluate` on store features; the `sphere lfw` step is gone)
+    "evaluate",
+    "--benchmark",
     "lfw",
     "--features",
     "{ws}/features.npy",
@@ -58,15 +60,17 @@ ALIGN = (
     "24",
 )
 YTF = (
+    "evaluate",
+    "--benchmark",
     "ytf",
     "--features",
     "{ws}/ytf.npy",
     "--store",
     "{ws}/ytf",
-    "--splits",
+    "--pairs",
     "{ws}/splits.txt",
     "--out",
-    "{ws}/out/ytf.json",
+    "{ws}/out/ytf",
 )
 MEGAFACE = (
     "megaface",
@@ -441,7 +445,7 @@ CASES = [
         edit("pairs.txt", "Dan 1 2", "Dan 1 7"),
         LFW,
         2,
-        r"pairs\.txt:7: image 'Dan/Dan_0007\.jpg' is not in the aligned store",
+        r"pairs\.txt:7: 'Dan/Dan_0007\.jpg' has no embedding in .*features\.npy",
     ),
     Case("pairs-count-mismatch", edit("pairs.txt", "2 2", "2 3"), LFW, 2, r"pairs\.txt: header promises 2 folds x 6"),
     Case(
@@ -608,7 +612,7 @@ CASES = [
         edit("splits.txt", "P3/0, P0/0", "P3/7, P0/0"),
         YTF,
         2,
-        r"splits\.txt:5: video 'P3/7' has no frames in the store",
+        r"splits\.txt:5: 'P3/7' has no embedding in .*ytf\.npy",
     ),
     Case("ytf-features-nan", npy("ytf.npy", nan_row(9)), YTF, 2, r"ytf\.npy: row 9 \('P2/0/0\.2\.jpg'\) is not finite"),
     Case(

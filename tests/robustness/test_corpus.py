@@ -20,11 +20,15 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from cases import CASES, LFW, Case  # noqa: E402
+from cases import CASES as BASE_CASES  # noqa: E402
+from cases import LFW, Case  # noqa: E402
+from evaluate_cases import EVALUATE_CASES  # noqa: E402
 from workspace import build, config  # noqa: E402
 
-from sphere.cli import main  # noqa: E402
+from sphere.cli import USER_VERBS, main  # noqa: E402
 from sphere.errors import UserError  # noqa: E402
+
+CASES = BASE_CASES + EVALUATE_CASES
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +79,7 @@ def test_case(case: Case, base: Path, tmp_path: Path, capsys) -> None:
     if case.status:
         last = err.strip().splitlines()[-1]
         verb = "reader" if case.argv[0] == "@reader" else case.argv[0]
+        verb = verb if verb in USER_VERBS or verb == "reader" else f"step {verb}"  # a DAG step's prefix
         assert last.startswith(f"sphere {verb}: "), last
         assert re.search(case.message, last), last
         assert snapshot(ws) == before, "a refused input changed files in the workspace"
@@ -91,7 +96,7 @@ def test_corpus_size() -> None:
 
 def test_full_disk_keeps_earlier_outputs(base: Path, tmp_path: Path) -> None:
     """A write past the file-size limit (EFBIG, like a full disk) names the path and leaves the earlier
-    lfw.json and pairs.csv as they were: no half-written output that looks complete."""
+    lfw.json as it was: no half-written output that looks complete."""
     ws = tmp_path / "ws"
     shutil.copytree(base, ws)
     before = snapshot(ws)
@@ -110,7 +115,7 @@ def test_full_disk_keeps_earlier_outputs(base: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.match(r"sphere lfw: cannot write .*out/lfw/pairs\.csv: File too large \(disk full", last), last
+    assert re.match(r"sphere evaluate: cannot write .*out/lfw/lfw\.json: File too large \(disk full", last), last
     assert snapshot(ws) == before
     assert not [p for p in (ws / "out" / "lfw").iterdir() if ".tmp" in p.name]
 

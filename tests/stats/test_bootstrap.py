@@ -25,3 +25,11 @@ def test_all_discordant_one_way_excludes_zero():
     b = np.arange(100) % 5 != 0  # B wrong on 20 pairs A gets right
     effect = paired_bootstrap(np.column_stack([a, b]), difference, np.arange(100) % 10, resamples=500)
     assert effect.low > 0 and effect.p < 0.01 and np.isclose(effect.estimate, 20.0)
+
+
+def test_one_sided_p_are_the_resampled_tails():
+    a = np.ones(100, bool)
+    b = np.arange(100) % 5 != 0
+    effect = paired_bootstrap(np.column_stack([b, a]), difference, np.arange(100) % 10, resamples=500)
+    assert effect.estimate < 0 and effect.p_greater == 1.0 and effect.p_less < 0.01  # every draw is below 0
+    assert np.isclose(effect.p, min(1.0, 2 * min(effect.p_greater, effect.p_less)))

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from scipy import stats
 
 from sphere.stats.mcnemar import mcnemar_exact
@@ -28,3 +29,15 @@ def test_p_matches_scipy_binomtest_and_interval_agrees_with_p():
 def test_no_discordant_pairs_is_no_difference():
     effect = mcnemar_exact(*pairs(0, 0))
     assert effect.estimate == 0 and effect.p == 1.0
+
+
+def test_one_sided_and_two_sided_p_agree_with_statsmodels():
+    contingency = pytest.importorskip("statsmodels.stats.contingency_tables")
+    proportion = pytest.importorskip("statsmodels.stats.proportion")
+    for b, c in [(12, 5), (3, 14), (7, 7)]:
+        a, other = pairs(b, c)
+        effect = mcnemar_exact(a, other)
+        table = [[80, b], [c, 10]]  # rows: A right / wrong; columns: B right / wrong
+        assert np.isclose(effect.p, contingency.mcnemar(table, exact=True).pvalue)
+        assert np.isclose(effect.p_greater, proportion.binom_test(b, b + c, 0.5, alternative="larger"))
+        assert np.isclose(effect.p_less, proportion.binom_test(b, b + c, 0.5, alternative="smaller"))

@@ -50,3 +50,17 @@ def test_slope_matches_linregress():
     assert np.allclose([effect.low, effect.high], [reference.slope - half, reference.slope + half])
     with pytest.raises(ValueError, match="3 or more"):
         ols_slope([1.0, 2.0], [3.0, 4.0])
+
+
+def test_one_sided_p_match_statsmodels_and_a_one_seed_extra_term_widens():
+    weightstats = pytest.importorskip("statsmodels.stats.weightstats")
+    d = np.random.default_rng(7).normal(0.6, 1.0, 10)
+    effect = paired_seeds_folds(d[None])
+    assert np.isclose(effect.p_greater, weightstats.DescrStatsW(d).ttest_mean(0, alternative="larger")[1])
+    assert np.isclose(effect.p_less, weightstats.DescrStatsW(d).ttest_mean(0, alternative="smaller")[1])
+    slope = ols_slope(np.arange(6.0), np.array([1.0, 1.4, 1.3, 2.2, 2.0, 2.9]))
+    assert np.isclose(slope.p_greater, slope.p / 2) and np.isclose(slope.p_less, 1 - slope.p / 2)
+    wider = paired_seeds_folds(d[None], extra_variance=0.25, extra_df=6)
+    fold = d.var(ddof=1) / 10
+    df = (fold + 0.25) ** 2 / (fold**2 / 9 + 0.25**2 / 6)
+    assert np.isclose(wider.high - wider.estimate, stats.t.ppf(0.975, df) * np.sqrt(fold + 0.25))

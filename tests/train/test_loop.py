@@ -153,3 +153,30 @@ def test_train_yaml_records_the_recipe(tiny_store, tmp_path):
         "gradient": "released",
         "renormalise": True,
     }
+
+
+def test_monitor_is_the_mean_norm_and_target_angle():
+    import math
+
+    from sphere.train.loop import monitor
+
+    features = torch.tensor([[3.0, 4.0], [0.0, 2.0]])
+    weights = torch.tensor([[1.0, 0.0], [0.0, 5.0]])  # features at atan2(4, 3) to class 0, 0 degrees to class 1
+    norm, angle = monitor(features, weights, torch.tensor([0, 1])).tolist()
+    assert norm == pytest.approx(3.5)
+    assert angle == pytest.approx((math.degrees(math.atan2(4, 3)) + 0.0) / 2, abs=1e-4)
+    norm, angle = monitor(features, None, torch.tensor([0, 1])).tolist()
+    assert norm == pytest.approx(3.5) and math.isnan(angle)
+
+
+@pytest.mark.parametrize("loss", ["asoftmax", "triplet"])
+def test_metrics_log_feature_norm_and_target_angle(tiny_store, tmp_path, loss):
+    params = {"m": 4, "gamma": 1.0} if loss == "asoftmax" else {}
+    cfg = dataclasses.replace(CFG, loss=loss, loss_params=params, iterations=4, lr_steps=[], images_per_identity=2)
+    train(cfg, tiny_store, tmp_path / "run", progress=False)
+    metrics = pd.read_csv(tmp_path / "run" / "metrics.csv")
+    assert (metrics["feature_norm"] > 0).all()
+    if loss == "triplet":  # no class weights: the column is there and empty
+        assert metrics["theta_y_deg"].isna().all()
+    else:
+        assert metrics["theta_y_deg"].between(0, 180).all() and metrics["theta_y_deg"].notna().all()

@@ -134,7 +134,6 @@ def test_every_job_is_benchmarked_and_costed(tiny_run):
         "synthesize",
         "align",
         "train",
-        "features",
         "lfw",
         "report",
         "claims",

@@ -19,4 +19,4 @@ rule claims:
     conda:
         CONDA_ENV
     shell:
-        "{params.sphere} claims --config {input.config} --run-dir {params.run} 2> {log}"
+        "{params.sphere} step claims --config {input.config} --run-dir {params.run} 2> {log}"

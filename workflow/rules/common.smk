@@ -2,6 +2,8 @@
 # File names come from sphere.paths.RunPaths, which the verbs use too; a rule's shell line reads only
 # {input}, {output}, {params}, {log}, {threads}, {resources} and {wildcards}.
 import compileall
+import os
+import re
 import dataclasses
 import sys
 from pathlib import Path
@@ -9,14 +11,16 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
-from sphere.config import evaluated_methods, method_seeds, train_config, validate
+from sphere.benchmarks import BENCHMARKS
+from sphere.config import evaluated_methods, method_seeds, train_config, typed, validate
 from sphere.config.resolved import is_current, resolved_text
-from sphere.config.settings import TrainConfig
 from sphere.paths import RunPaths
 from sphere.report import outputs
 from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW, LOSS_COMPARISON_YTF, MEGAFACE_1M
 
 validate(config, "snakemake config")
+# The typed config (sphere.config.sections): every default lives there; helpers read CFG, not the raw dict.
+CFG = typed(config)
 PATHS = RunPaths.of(config)
 # Every job imports a compiled sphere: where PYTHONDONTWRITEBYTECODE is set (as on the CI machines), each of
 # the ~150 job processes of the default DAG would compile the modules it imports again (~0.15 s a job).
@@ -30,13 +34,17 @@ CONFIG_FILES = [ancient(f) if CONFIG_CURRENT else f for f in workflow.configfile
 # Rules that read the config take it ancient() and declare the settings they use as params, so a changed
 # setting reruns exactly what depends on it; report and claims (whole-config readers) take it plainly.
 CONFIG = ancient(PATHS.config)
-METHODS = list(config["methods"])
-SYNTHETIC = config.get("data", {}).get("source", "synthetic") == "synthetic"
+METHODS = list(CFG.methods)
+SYNTHETIC = CFG.data.source == "synthetic"
 # data.detect: the landmarks of the train and test folders are detected by MTCNN in the DAG (detect.smk)
-DETECT = not SYNTHETIC and config.get("data", {}).get("detect", False)
-DATA = config.get("data", {})
-MIN_IMAGES = DATA.get("min_images_per_identity", 1)
-EXCLUDE = f" --exclude {DATA['exclude_identities']}" if "exclude_identities" in DATA else ""
+DETECT = not SYNTHETIC and CFG.data.detect
+DATA = CFG.data
+# data.source: recordio: the train store comes from an insightface train.rec (data.smk, store_recordio)
+RECORDIO = DATA.source == "recordio"
+# the splits whose landmarks MTCNN detects (data.detect): a RecordIO training set is aligned already
+DETECTED_SPLITS = ["test"] if RECORDIO else ["train", "test"]
+MIN_IMAGES = DATA.min_images_per_identity
+EXCLUDE = f" --exclude {DATA.exclude_identities}" if DATA.exclude_identities else ""
 
 # The software of every job: workflow/envs/sphere.yaml under --use-conda (the repository on PYTHONPATH, so
 # `python -m sphere` is this checkout), else the Python running Snakemake.
@@ -72,7 +80,7 @@ def all_cores(wildcards):
 
 def job_threads(wildcards):
     """Threads of a training or detection job: `train.threads`, or every core where it is 0 (its default)."""
-    return config.get("train", {}).get("threads", TrainConfig.threads) or workflow.cores
+    return CFG.train.threads or workflow.cores
 
 
 def parent(name):
@@ -82,7 +90,7 @@ def parent(name):
 
 
 def raw(key):
-    """Raw inputs: the synthetic generator's outputs, or the user's folders (data.source: folders)."""
+    """Raw inputs: the synthetic generator's outputs, or the user's files (data.source: folders or recordio)."""
     synthetic = {
         "train_root": PATHS.raw("train"),
         "train_landmarks": PATHS.raw("train_landmarks.txt"),
@@ -101,16 +109,22 @@ def raw(key):
     }
     if SYNTHETIC:
         return synthetic[key]
+    if key == "train_idx":  # the RecordIO index: given, or train.idx beside train.rec
+        return Path(DATA.train_idx or Path(DATA.train_rec).with_suffix(".idx"))
     if DETECT and key in ("train_landmarks", "test_landmarks"):
         return PATHS.landmarks(key.split("_")[0])
     section, name = FOLDER_KEYS.get(key, ("data", key))
-    value = config[section][name]  # data.train_root may list several folders (one identity space)
+    value = getattr(getattr(CFG, section), name)  # data.train_root may list several folders (one identity space)
     return [Path(v) for v in value] if isinstance(value, list) else Path(value)
 
 
 # Optional benchmarks (PAPER.md §4): a section in the config turns one on.
-YTF = "ytf" in config
-MEGAFACE = "megaface" in config
+YTF = CFG.ytf is not None
+MEGAFACE = CFG.megaface is not None
+# The stores every training embeds when it ends (rule train, train.smk): one torch start instead of a features
+# job per cell (YTF and MegaFace stores are embedded for every method, 0.5 s each, though only their sections'
+# methods are scored on them).
+EMBEDDED = ["test", *(["ytf"] if YTF else []), *(["probe", "distractor"] if MEGAFACE else [])]
 # raw() keys of the optional benchmarks -> (config section, key) when the raw data are the user's folders
 FOLDER_KEYS = {
     "ytf_root": ("ytf", "root"),
@@ -127,9 +141,12 @@ FOLDER_KEYS = {
 
 def folder_inputs():
     """Every user path the config's folders need: roots, landmark lists (unless detected), pairs, benchmarks."""
-    keys = ["train_root", "test_root", "pairs"] + ([] if DETECT else ["train_landmarks", "test_landmarks"])
-    keys += ["exclude_identities"] if "exclude_identities" in DATA else []
-    keys += [k for k, (section, _) in FOLDER_KEYS.items() if section in config]
+    if RECORDIO:  # the training set is the RecordIO; landmarks, detection and identity filters are the test's
+        keys = ["train_rec", "train_idx", "test_root", "pairs"] + ([] if DETECT else ["test_landmarks"])
+    else:
+        keys = ["train_root", "test_root", "pairs"] + ([] if DETECT else ["train_landmarks", "test_landmarks"])
+        keys += ["exclude_identities"] if DATA.exclude_identities else []
+    keys += [k for k, (section, _) in FOLDER_KEYS.items() if getattr(CFG, section) is not None]
     paths = []
     for key in keys:
         value = raw(key)
@@ -138,11 +155,14 @@ def folder_inputs():
 
 
 # Real image folders (data.source: folders): a clear stop when they are absent.
-if not SYNTHETIC:
+# (not for the reader's view, `view`, which reads only the committed results)
+# (the targets are not yet known to the workflow while it parses: read off the command line)
+VIEW_ONLY = "view" in (set(workflow.dag_settings.targets) if workflow.dag_settings else set(sys.argv[1:]))
+if not SYNTHETIC and not VIEW_ONLY:
     MISSING = [str(p) for p in folder_inputs() if not Path(p).exists()]
     if MISSING:
         raise WorkflowError(
-            f"run {config['run']!r}: input data not found: " + ", ".join(f"{p} not found" for p in MISSING)
+            f"run {CFG.run!r}: input data not found: " + ", ".join(f"{p} not found" for p in MISSING)
             + ". Edit the paths under `data:` of the config (real data is never in the repository).")
 
 
@@ -163,23 +183,27 @@ def detect_options(wildcards):
     train store leaves out anyway)."""
     train = wildcards.split == "train"
     options = f" --min-images {MIN_IMAGES if train else 1}{EXCLUDE if train else ''}"
-    options += f" --weights {DATA['mtcnn_weights']}" if "mtcnn_weights" in DATA else ""
-    options += f" --cache {DATA['mtcnn_cache']}" if "mtcnn_cache" in DATA else ""
-    return options + f" --min-face {DATA.get('mtcnn_min_face', 20)} --device {DATA.get('detect_device', 'auto')}"
+    options += f" --weights {DATA.mtcnn_weights}" if DATA.mtcnn_weights else ""
+    options += f" --cache {DATA.mtcnn_cache}" if DATA.mtcnn_cache else ""
+    return options + f" --min-face {DATA.mtcnn_min_face} --device {DATA.detect_device}"
 
 
 # Which methods each protocol sees: toy methods (3-d features, 6 identities) only draw the sphere;
 # LFW scores every other method; YTF and MegaFace score those their section lists (default: all of them).
-TABLES = config["tables"]
-TOY_METHODS = TABLES.get("toy", [])
+TOY_METHODS = CFG.tables.toy
 EVAL_METHODS = evaluated_methods(config, "lfw")
 YTF_METHODS = evaluated_methods(config, "ytf")
 MEGAFACE_METHODS = evaluated_methods(config, "megaface")
 
 
+def methods_pattern(methods):
+    """A wildcard pattern matching exactly these method names (one that matches nothing when there are none)."""
+    return "|".join(re.escape(m) for m in methods) or "(?!)"
+
+
 def train_store(method):
     """The store a method trains on: `train`, or `toy` for the toy experiment."""
-    return config["methods"][method].get("store", "train")
+    return CFG.methods[method].store
 
 
 # Every training cell is a (method, seed): its model, features and metrics live under <stage>/<method>/seed<k>/.
@@ -197,6 +221,23 @@ def seed_cells(methods):
     return [(m, s) for m in methods for s in method_seeds(config, m)]
 
 
+def gpu_training(wildcards):
+    """1 when a training cell runs on a GPU (its method does not pin `device: cpu`), else 0: the `gpu` resource."""
+    return int(train_setting(wildcards.method, "device") != "cpu")
+
+
+def training_partition(wildcards):
+    """The SLURM partition of a training cell (workflow/profiles/slurm names them through the environment): the
+    GPU partition for a GPU training only; a CPU-pinned one goes where the other CPU jobs go."""
+    if gpu_training(wildcards):
+        return os.environ.get("SPHERE_SLURM_GPU_PARTITION", "gpu")
+    return os.environ.get("SPHERE_SLURM_PARTITION", "cpu")
+
+
+# The CUDA software of GPU trainings under --use-conda (the CPU jobs keep CONDA_ENV, with CPU-only torch).
+CONDA_GPU_ENV = "../envs/sphere-cuda.yaml"
+
+
 def train_setting(method, key):
     """A method's effective train setting: its own `train:` override, else the shared block, else the default."""
     return getattr(train_config(config, method), key)
@@ -209,49 +250,61 @@ def train_settings(method, seed):
 
 
 def ytf_options():
-    return "".join(f" --{key.replace('_', '-')} {config['ytf'][key]}"
-                   for key in ("frame_cap", "frame_selection") if key in config.get("ytf", {}))
+    return f" --frame-cap {CFG.ytf.frame_cap} --frame-selection {CFG.ytf.frame_selection}" if YTF else ""
 
 
 def megaface_options():
-    section = config.get("megaface", {})
-    sizes = " --sizes " + " ".join(str(s) for s in section["sizes"]) if "sizes" in section else ""
-    return sizes + (f" --noise-list {section['noise_list']}" if "noise_list" in section else "")
+    section = CFG.megaface
+    sizes = " --sizes " + " ".join(str(s) for s in section.sizes) if section and section.sizes else ""
+    return sizes + (f" --noise-list {section.noise_list}" if section and section.noise_list else "")
 
 
 # `sphere evaluate` on the verification benchmarks under every rule (scoring.smk); a section turns it on.
-EVALUATE = "evaluate" in config
-EVALUATE_METHODS = list(config.get("evaluate", {}).get("methods", EVAL_METHODS)) if EVALUATE else []
-EVALUATE_BENCHMARKS = list(config.get("evaluate", {}).get("benchmarks", ["lfw"])) if EVALUATE else []
+EVALUATE = CFG.evaluate is not None
+EVALUATE_METHODS = list(CFG.evaluate.methods or EVAL_METHODS) if EVALUATE else []
+EVALUATE_BENCHMARKS = list(CFG.evaluate.benchmarks) if EVALUATE else []
 
 
 def first_seed(method):
     return f"seed{method_seeds(config, method)[0]}"
 
 
+# wildcard patterns of the two evaluate rules (scoring.smk): which records give a per-rule table
+VERIFICATION_BENCHMARKS = "|".join(b.name for b in BENCHMARKS.values() if b.dag and b.verification)
+IJB_BENCHMARKS = "|".join(b.name for b in BENCHMARKS.values() if b.dag and b.kind == "ijb")
+
+
+def bin_file(name):
+    """A `.bin` set the DAG scores: `<benchmark>.bin` under evaluate.bin_root, else the synthetic stand-in."""
+    return Path(CFG.evaluate.bin_root or PATHS.standins) / BENCHMARKS[name].file
+
+
 def evaluate_inputs(w):
-    """Files one benchmark's scoring reads (the method's first seed): store features for lfw / ytf, the
-    model and a stand-in otherwise."""
+    """Files one benchmark's scoring reads (the method's first seed), by its kind (sphere.benchmarks):
+    store features for pairs and videos, the model and its files otherwise."""
     seed = method_seeds(config, w.method)[0]
     model = PATHS.model(w.method, seed)
     return {
-        "lfw": {"features": PATHS.features(w.method, seed), "store": PATHS.store_index("test"), "pairs": raw("pairs")},
-        "ytf": {"features": PATHS.features(w.method, seed, "ytf"), "store": PATHS.store_index("ytf"),
-                "pairs": raw("ytf_splits")},
-        "lfw_bin": {"model": model, "bin": PATHS.standins / "lfw.bin"},
-        "ijbc": {"model": model, "meta": PATHS.standins / "ijbc" / "meta", "crops": PATHS.standins / "ijbc" / "loose_crop"},
-    }[w.bench]
+        "pairs": lambda: {"features": PATHS.features(w.method, seed), "store": PATHS.store_index("test"),
+                          "pairs": raw("pairs")},
+        "videos": lambda: {"features": PATHS.features(w.method, seed, "ytf"), "store": PATHS.store_index("ytf"),
+                           "pairs": raw("ytf_splits")},
+        "bin": lambda: {"model": model, "bin": bin_file(w.bench)},
+        "ijb": lambda: {"model": model, "meta": PATHS.standins / w.bench / "meta",
+                        "crops": PATHS.standins / w.bench / "loose_crop"},
+    }[BENCHMARKS[w.bench].kind]()
 
 
 def evaluate_args(w, input):
     """The `sphere evaluate` arguments of one benchmark (from its inputs)."""
-    if w.bench in ("lfw", "ytf"):
+    record = BENCHMARKS[w.bench]
+    if record.kind in ("pairs", "videos"):
         source = f"--features {input.features} --store {Path(input.store).parent} --pairs {input.pairs}"
-        return f"--benchmark {w.bench} {source}"
-    if w.bench == "lfw_bin":
-        return f"--benchmark lfw --model {input.model} --bin {input.bin}"
-    detector = " --detector-score" if config["evaluate"].get("ijb_detector_score", False) else ""
-    return f"--benchmark ijbc --model {input.model} --meta {input.meta} --root {input.crops}{detector}"
+        return f"--benchmark {record.benchmark} {source}" + (ytf_options() if record.kind == "videos" else "")
+    if record.kind == "bin":
+        return f"--benchmark {record.benchmark} --model {input.model} --bin {input.bin}"
+    detector = " --detector-score" if CFG.evaluate.ijb_detector_score else ""
+    return f"--benchmark {record.benchmark} --model {input.model} --meta {input.meta} --root {input.crops}{detector}"
 
 
 def evaluate_results():
@@ -290,7 +343,7 @@ def report_outputs():
     """Every file `sphere report` writes (sphere.report.outputs.report_files), marked for the report."""
     tables = [f for name in outputs.report_tables(config) for f in table_outputs(name)]
     figures = [figure_output(name) for name in outputs.report_figures(config)]
-    logs = [reported(PATHS.training_log(m, s), "training_log", "Training logs", m)
+    logs = [reported(PATHS.training_log(m, s), "training_log", outputs.TRAINING_LOGS, m)
             for m, s in seed_cells(METHODS)]
     return [PATHS.summary] + tables + figures + logs
 
@@ -305,7 +358,7 @@ def committed_tables():
 
 # Exported checkpoints (`sphere export-model`, half precision) of each method's seed 0 (else its first seed):
 # the target rule `checkpoints`, or `all` when the config sets export_checkpoints to true.
-EXPORT_CHECKPOINTS = bool(config.get("export_checkpoints", False))
+EXPORT_CHECKPOINTS = CFG.export_checkpoints
 
 
 def export_seed(method):
@@ -313,8 +366,13 @@ def export_seed(method):
     return 0 if 0 in seeds else seeds[0]
 
 
+def exported_checkpoint(method):
+    """Where export_model writes a checkpoint: exported/<method>.pt, never the committed checkpoints/."""
+    return PATHS.root / "exported" / f"{method}.pt"
+
+
 def checkpoint_files():
-    return [PATHS.checkpoint(m) for m in METHODS]
+    return [exported_checkpoint(m) for m in METHODS]
 
 
 def final_outputs():
@@ -322,3 +380,55 @@ def final_outputs():
     files = [PATHS.summary, PATHS.tables_page, *outputs.claims_files(PATHS), *evaluate_tables()]
     files += [PATHS.table(outputs.DETECTION)] if DETECT else []
     return files + (checkpoint_files() if EXPORT_CHECKPOINTS else [])
+
+
+# --- the reader's view (rule view, report.smk): the committed files of the run, each with its caption ----------
+VIEW = PATHS.root / "html" / "view"
+
+
+def view_caption(rel):
+    """(caption, category, subcategory) of a committed file, by its path in the run folder."""
+    kind, name = rel.parts[0], Path(rel).stem
+    if kind == "training":
+        return "training_log", outputs.TRAINING_LOGS, rel.parts[1]
+    if kind == "figures":
+        return f"figures/{name}", outputs.CATEGORY.get(f"figure:{name}", outputs.RESULTS), "figures"
+    table = name.removesuffix("_seeds")
+    caption = "tables/seeds" if table != name else f"tables/{name}"
+    return caption, outputs.CATEGORY.get(table, outputs.RESULTS), "per-seed rows" if table != name else "tables"
+
+
+def view_outputs():
+    """The view's pages and its copy of every committed table, figure and training log, marked for the report."""
+    from sphere.report.view import view_files
+
+    pages = [reported(VIEW / "results.html", "results_page", outputs.RESULTS, "the paper beside ours"),
+             reported(VIEW / "tables.html", "tables_page", outputs.RESULTS, "all tables")]
+    return pages + [reported(VIEW / rel, *view_caption(rel)) for rel in view_files(PATHS)]
+
+
+def view_digest():
+    from sphere.report.view import digest
+
+    return digest(PATHS)
+
+
+# --- the shipped models (shipped.smk): scored without training under results/<run>/shipped/ --------------
+SHIPPED = RunPaths(PATHS.root / "shipped")
+SHIPPED_METHODS = [m for m in METHODS if Path(PATHS.checkpoint(m)).exists()]
+
+
+def shipped_config():
+    """The run's config with every shipped method at its one exported seed (the report reads seeds from it)."""
+    methods = {m: {**config["methods"][m], "seeds": [export_seed(m)]} for m in SHIPPED_METHODS}
+    tables = {k: [m for m in v if m in methods] if isinstance(v, list) else v for k, v in config["tables"].items()}
+    return {**config, "methods": methods, "tables": tables}
+
+
+def shipped_job(rule_name, *wildcards):
+    """sphere_job, its usage record under shipped/ (the run's own records stay the training run's)."""
+    return f"{SPHERE} --usage {SHIPPED.benchmark(rule_name, *wildcards)}"
+
+
+def shipped_cells(pattern, methods):
+    return [str(pattern).format(method=m, seed=export_seed(m)) for m in methods if m in SHIPPED_METHODS]

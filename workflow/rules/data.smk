@@ -1,5 +1,6 @@
 # The resolved config next to the run's outputs (see CONFIG_CURRENT in common.smk), then raw faces ->
-# aligned stores: the synthetic generator (data.source: synthetic) or the user's folders.
+# aligned stores: the synthetic generator (data.source: synthetic) or the user's folders; with data.source: recordio
+# the train store comes from an insightface train.rec instead (aligned already: cut to the crop, no detection).
 
 
 rule resolved_config:
@@ -42,7 +43,7 @@ if SYNTHETIC:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} synth --config {input.config} --out {params.out} --workers {threads} 2> {log}"
+            "{params.sphere} step synth --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 rule align:
@@ -54,7 +55,7 @@ rule align:
         images=PATHS.store_images("{split}"),
         index=PATHS.store_index("{split}"),
     wildcard_constraints:
-        split="train|test|ytf|probe|distractor",
+        split="test|ytf|probe|distractor" if RECORDIO else "train|test|ytf|probe|distractor",
     params:
         sphere=sphere_job("align", "{split}"),
         out=parent("out:index"),
@@ -66,5 +67,29 @@ rule align:
     conda:
         CONDA_ENV
     shell:
-        "{params.sphere} align --root {input.root} --landmarks {input.landmarks} "
+        "{params.sphere} step align --root {input.root} --landmarks {input.landmarks} "
         "--out {params.out} --crop {params.crop}{params.options} 2> {log}"
+
+
+if RECORDIO:
+
+    rule store_recordio:
+        input:
+            rec=raw("train_rec"),
+            idx=raw("train_idx"),
+        output:
+            images=PATHS.store_images("train"),
+            index=PATHS.store_index("train"),
+        params:
+            sphere=sphere_job("store_recordio"),
+            out=parent("out:index"),
+            crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
+        threads: all_cores
+        priority: PRIORITY["data"]
+        log:
+            PATHS.log("store_recordio"),
+        conda:
+            CONDA_ENV
+        shell:
+            "{params.sphere} step store-recordio --rec {input.rec} --idx {input.idx} --out {params.out} "
+            "--crop {params.crop} --workers {threads} 2> {log}"

@@ -16,25 +16,26 @@ if DETECT:
             options=detect_options,
         threads: job_threads
         resources:
-            gpu=int(DATA.get("detect_device", "auto") != "cpu"),
+            gpu=int(DATA.detect_device != "cpu"),
         log:
             PATHS.log("detect", "{split}"),
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} detect-landmarks --root {input.root} --out {output.landmarks}{params.options} "
+            "{params.sphere} step detect-landmarks --root {input.root} --out {output.landmarks}{params.options} "
             "--detections {output.detections} --summary {output.summary} --threads {threads} 2> {log}"
 
     rule detection_table:
         input:
-            expand(PATHS.detection_summary("{split}"), split=["train", "test"]),
+            expand(PATHS.detection_summary("{split}"), split=DETECTED_SPLITS),
         output:
             reported(PATHS.table(outputs.DETECTION), "tables/detection", outputs.CATEGORY[outputs.DETECTION], "tables"),
         params:
             sphere=sphere_job("detection_table"),
+            splits=" ".join(DETECTED_SPLITS),
         log:
             PATHS.log("detection_table"),
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} detection-table --summary {input} --split train test --out {output} 2> {log}"
+            "{params.sphere} step detection-table --summary {input} --split {params.splits} --out {output} 2> {log}"

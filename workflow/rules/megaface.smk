@@ -24,7 +24,7 @@ if MEGAFACE and SYNTHETIC:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} synth-megaface --config {input.config} --out {params.out} --workers {threads} 2> {log}"
+            "{params.sphere} step synth-megaface --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 if MEGAFACE:
@@ -49,6 +49,6 @@ if MEGAFACE:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} megaface --probe-features {input.probe} --probe-store {params.probe_store} "
+            "{params.sphere} step megaface --probe-features {input.probe} --probe-store {params.probe_store} "
             "--distractor-features {input.distractor} --distractor-store {params.distractor_store} "
             "--probe-list {params.probe_list} --lists {input.lists} --out {output}{params.options} > {log} 2>&1"

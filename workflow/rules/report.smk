@@ -1,5 +1,5 @@
-# Tables and figures of a run (sphere report), every table on one HTML page for `snakemake --report`, and
-# the cost of every job (tables/resources.csv, from the usage record each job writes).
+# Tables and figures of a run (sphere report), every table on one HTML page for `snakemake --report`, the cost
+# of every job (tables/resources.csv, from the usage record each job writes), and the reader's view (rule view).
 
 
 rule report:
@@ -32,7 +32,7 @@ rule tables_page:
     input:
         committed_tables(),
     output:
-        reported(PATHS.tables_page, "tables_page", "0 claims and verdicts", "all tables"),
+        reported(PATHS.tables_page, "tables_page", outputs.RESULTS, "all tables"),
     params:
         sphere=sphere_job("tables_page"),
         title=f"sphere: tables of run {config['run']}",
@@ -41,7 +41,7 @@ rule tables_page:
     conda:
         CONDA_ENV
     shell:
-        "{params.sphere} tables-page --tables {input} --title '{params.title}' --out {output} 2> {log}"
+        "{params.sphere} step tables-page --tables {input} --title '{params.title}' --out {output} 2> {log}"
 
 
 rule resources:
@@ -59,4 +59,27 @@ rule resources:
     conda:
         CONDA_ENV
     shell:
-        "{params.sphere} resources-table --run-dir {params.run} --out {output.table} 2> {log}"
+        "{params.sphere} step resources-table --run-dir {params.run} --out {output.table} 2> {log}"
+
+
+# The reader's view: `snakemake --cores 1 --report-after-run --report results/<run>/report.html view` builds the
+# report of the committed tables, figures and training logs (a fresh clone's, or a finished run's) without the DAG:
+# the committed files are params, not inputs, so no job upstream of them joins; the view job reruns when one of
+# them changes (their digest is a param). Its outputs are copies under html/view/, made by the job, so Snakemake
+# has the metadata of every file it lists.
+rule view:
+    output:
+        view_outputs(),
+    params:
+        sphere=sphere_job("view"),
+        run=PATHS.root,
+        out=VIEW,
+        digest=view_digest(),
+        paper=PAPER,  # the paper's numbers, shown in the captions
+    localrule: True
+    log:
+        PATHS.log("view"),
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.sphere} step view --run-dir {params.run} --out {params.out} 2> {log}"

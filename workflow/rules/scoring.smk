@@ -21,7 +21,7 @@ if EVALUATE:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} evaluate-standins --store {params.store} --pairs {input.pairs} --root {input.root} "
+            "{params.sphere} step evaluate-standins --store {params.store} --pairs {input.pairs} --root {input.root} "
             "--landmarks {input.landmarks} --out {params.out} 2> {log}"
 
     # verification benchmarks: the result and its per-rule table; IJB-C (below): the result only
@@ -32,7 +32,7 @@ if EVALUATE:
             result=PATHS.evaluate_result("{method}", "{bench}"),
             variants=PATHS.evaluate_dir("{method}", "{bench}") / "protocol_variants.csv",
         wildcard_constraints:
-            bench="lfw|lfw_bin|ytf",
+            bench=VERIFICATION_BENCHMARKS,
         params:
             sphere=sphere_job("evaluate_verification", "{method}", "{bench}"),
             args=evaluate_args,
@@ -52,7 +52,7 @@ if EVALUATE:
         output:
             result=PATHS.evaluate_result("{method}", "{bench}"),
         wildcard_constraints:
-            bench="ijbc",
+            bench=IJB_BENCHMARKS,
         params:
             sphere=sphere_job("evaluate_ijb", "{method}", "{bench}"),
             args=evaluate_args,
@@ -80,4 +80,4 @@ if EVALUATE:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} evaluate-table --results {input} --methods {params.methods} --out-dir {params.out} > {log} 2>&1"
+            "{params.sphere} step evaluate-table --results {input} --methods {params.methods} --out-dir {params.out} > {log} 2>&1"

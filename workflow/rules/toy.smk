@@ -16,21 +16,4 @@ rule toy_store:
     conda:
         CONDA_ENV
     shell:
-        "{params.sphere} subset-store --store {params.store} --top 6 --out {params.out} 2> {log}"
-
-
-rule toy_features:
-    input:
-        model=PATHS.model("{method}", "{seed}"),
-        store=PATHS.store_index("toy"),
-    output:
-        PATHS.features("{method}", "{seed}", "toy"),
-    params:
-        sphere=sphere_job("toy_features", "{method}", "seed{seed}"),
-        store=parent("in:store"),
-    log:
-        PATHS.log("toy_features", "{method}", "seed{seed}"),
-    conda:
-        CONDA_ENV
-    shell:
-        "{params.sphere} features --model {input.model} --store {params.store} --out {output} --threads 1 2> {log}"
+        "{params.sphere} step subset-store --store {params.store} --top 6 --out {params.out} 2> {log}"

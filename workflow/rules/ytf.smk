@@ -21,7 +21,7 @@ if YTF and SYNTHETIC:
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} synth-ytf --config {input.config} --out {params.out} --workers {threads} 2> {log}"
+            "{params.sphere} step synth-ytf --config {input.config} --out {params.out} --workers {threads} 2> {log}"
 
 
 if YTF:
@@ -32,15 +32,16 @@ if YTF:
             store=PATHS.store_index("ytf"),
             splits=raw("ytf_splits"),
         output:
-            PATHS.metrics("{method}", "{seed}", "ytf.json"),
+            result=PATHS.metrics("{method}", "{seed}", "ytf.json"),
         params:
             sphere=sphere_job("ytf", "{method}", "seed{seed}"),
             store=parent("in:store"),
+            out=parent("out:result"),
             options=ytf_options(),
         log:
             PATHS.log("ytf", "{method}", "seed{seed}"),
         conda:
             CONDA_ENV
         shell:
-            "{params.sphere} ytf --features {input.features} --store {params.store} --splits {input.splits} "
-            "--out {output}{params.options} > {log} 2>&1"
+            "{params.sphere} evaluate --benchmark ytf --features {input.features} --store {params.store} "
+            "--pairs {input.splits} --rule released --name ytf --out {params.out}{params.options} > {log} 2>&1"

@@ -1,0 +1,112 @@
+"""The store is read through its memory map: no private copy per process (issue 22, item 2)."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from sphere.store.io import read_store
+from sphere.train.device_store import DeviceStore
+
+
+def test_host_faces_are_the_memory_map_itself(tiny_store):
+    store = read_store(tiny_store)
+    source = DeviceStore(store.images, store.index["label"].to_numpy(), torch.device("cpu"))
+    assert source.images.data_ptr() == store.images.ctypes.data  # the mapped pages, not a copy
+    index, flip = torch.tensor([3, 0, 17]), torch.tensor([False, True, False])
+    faces, _, labels = source.batch(index, flip)
+    assert torch.equal(faces, torch.from_numpy(np.array(store.images[[3, 0, 17]])))
+    assert labels.tolist() == store.index["label"].iloc[[3, 0, 17]].tolist()
+
+
+RANK_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    import sphere.train.loop as loop
+
+    made = []
+
+    class Recorded(loop.DeviceStore):
+        def __init__(self, images, *args, **kwargs):
+            super().__init__(images, *args, **kwargs)
+            made.append(self.images.data_ptr())
+
+    loop.DeviceStore = Recorded
+    from sphere.cli import main
+
+    try:
+        main(sys.argv[1:])  # main, not entry: entry leaves through os._exit, before this check
+    finally:
+        store = Path(sys.argv[sys.argv.index("--store") + 1]) / "images.npy"
+        # the faces' address must fall inside a mapping of images.npy in this process
+        spans = []
+        for line in open("/proc/self/maps"):
+            if line.rstrip().endswith(str(store.resolve())):
+                low, high = (int(v, 16) for v in line.split()[0].split("-"))
+                spans.append((low, high))
+        inside = bool(made) and any(low <= made[0] < high for low, high in spans)
+        out = Path(sys.argv[sys.argv.index("--out") + 1])
+        import os
+        (out / f"mapped-rank{os.environ.get('RANK', '0')}.txt").write_text(str(inside))
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_two_ddp_ranks_train_on_the_shared_memory_map(tiny_store, tmp_path):
+    import yaml
+
+    config = {
+        "run": "ddp-mmap",
+        "crop": [16, 16],
+        "train": {
+            "model": "sphereface4",
+            "width": 0.125,
+            "feature_dim": 8,
+            "batch_size": 8,
+            "iterations": 4,
+            "lr_steps": [3],
+            "log_every": 2,
+            "checkpoint_every": 4,
+            "device": "cpu",
+            "threads": 1,
+        },
+        "methods": {"m4": {"loss": "asoftmax", "params": {"m": 4}}},
+        "tables": {"accuracy_vs_m": ["m4"]},
+    }
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "rank.py").write_text(RANK_SCRIPT)
+    out = tmp_path / "two"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(tmp_path / "rank.py"),
+            "train",
+            "--config",
+            str(tmp_path / "c.yaml"),
+            "--method",
+            "m4",
+            "--store",
+            str(tiny_store),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (out / "model.pt").is_file()
+    assert yaml.safe_load((out / "train.yaml").read_text())["processes"] == 2
+    assert [(out / f"mapped-rank{r}.txt").read_text() for r in (0, 1)] == ["True", "True"]
