@@ -104,7 +104,7 @@ def _decode_chunk(task: tuple[Path, Path, list[int], tuple[int, ...]]) -> np.nda
 
     rec, idx, keys, size = task
     with RecordIOReader(rec, idx) as reader:
-        return np.stack([fit(reader.image(key), size) for key in keys])
+        return np.stack([fit(reader.image(key), (size[0], size[1])) for key in keys])
 
 
 def store_from_recordio(

@@ -64,4 +64,5 @@ def test_paper_config_is_the_full_protocol():
     )
     assert paper["annealing"] == {"base": 1000, "gamma": 0.12, "power": 1, "lambda_min": 5}
     models = {m.get("train", {}).get("model", train["model"]) for m in paper["methods"].values()}
-    assert models == {"sphereface20", "sphereface64"}
+    # the main tables at SphereFace-20 and -64, and Fig. 6's five depths
+    assert models == {f"sphereface{d}" for d in (4, 10, 20, 36, 64)}

@@ -121,7 +121,7 @@ def raw(key):
 # Optional benchmarks (PAPER.md §4): a section in the config turns one on.
 YTF = CFG.ytf is not None
 MEGAFACE = CFG.megaface is not None
-# The stores every training embeds when it ends (rule train, train.smk): one torch start instead of a features
+# The stores every training embeds when it ends (the train rule of train.smk), one torch start instead of a features
 # job per cell (YTF and MegaFace stores are embedded for every method, 0.5 s each, though only their sections'
 # methods are scored on them).
 EMBEDDED = ["test", *(["ytf"] if YTF else []), *(["probe", "distractor"] if MEGAFACE else [])]
@@ -382,7 +382,7 @@ def final_outputs():
     return files + (checkpoint_files() if EXPORT_CHECKPOINTS else [])
 
 
-# --- the reader's view (rule view, report.smk): the committed files of the run, each with its caption ----------
+# --- the reader's view (the view rule of report.smk), the committed files of the run, each with its caption ----------
 VIEW = PATHS.root / "html" / "view"
 
 

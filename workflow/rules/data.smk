@@ -59,7 +59,7 @@ rule align:
     params:
         sphere=sphere_job("align", "{split}"),
         out=parent("out:index"),
-        crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
+        crop=" ".join(str(v) for v in CFG.crop),
         options=align_options,
     priority: PRIORITY["data"]
     log:
@@ -83,7 +83,7 @@ if RECORDIO:
         params:
             sphere=sphere_job("store_recordio"),
             out=parent("out:index"),
-            crop=" ".join(str(v) for v in config.get("crop", [112, 96])),
+            crop=" ".join(str(v) for v in CFG.crop),
         threads: all_cores
         priority: PRIORITY["data"]
         log:

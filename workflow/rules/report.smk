@@ -35,7 +35,7 @@ rule tables_page:
         reported(PATHS.tables_page, "tables_page", outputs.RESULTS, "all tables"),
     params:
         sphere=sphere_job("tables_page"),
-        title=f"sphere: tables of run {config['run']}",
+        title=f"sphere: tables of run {CFG.run}",
     log:
         PATHS.log("tables_page"),
     conda:
