@@ -34,5 +34,4 @@ include: "workflow/rules/shipped.smk"
 rule all:
     input:
         final_outputs(),
-        PATHS.table(outputs.LEAKAGE),
         PATHS.table(outputs.RESOURCES),

@@ -85,7 +85,7 @@ def test_snakemake_regenerates_tables_and_figures(tiny_run):
     assert {"ytf_acc", "ytf_std", "paper_ytf"} <= set(table.columns) and table["paper_ytf"].tolist() == [93.1, 95.0]
     assert table["ytf_acc"].between(0, 100).all()
     ytf = json.loads((run / "metrics" / "softmax" / "seed0" / "ytf.json").read_text())
-    assert ytf["aggregation"]["frame_cap"] == 3 and ytf["n_pairs"] == 8
+    assert ytf["aggregation"]["frame_cap"] == 3 and ytf["pairs_total"] == 8
     megaface = pd.read_csv(run / "tables" / "megaface.csv").set_index(["method", "distractors"]).sort_index()
     assert megaface.index.tolist() == [("asoftmax-m4", 5), ("asoftmax-m4", 20), ("softmax", 5), ("softmax", 20)]
     assert table.set_index("method")["seeds"].to_dict() == {"softmax": 1, "asoftmax-m4": 2}
