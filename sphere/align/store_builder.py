@@ -19,7 +19,9 @@ from sphere.formats.detections import read_detections
 from sphere.formats.landmarks import read_landmarks
 from sphere.formats.recordio import RecordIOReader
 from sphere.formats.sources import as_roots, identity_of, resolve
-from sphere.store.io import LANDMARK_COLUMNS, StoreWriter, write_store
+from sphere.store.io import LANDMARK_COLUMNS, StoreWriter
+
+CHUNK = 1024  # faces aligned and written at a time
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -81,15 +83,22 @@ def align_with_landmarks(
     paths = sorted(p for p in identity if counts[identity[p]] >= min_images)
     if not paths:
         raise InputError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
-    crops = np.empty((len(paths), *size, 3), np.uint8)
-    for i, rel in enumerate(tqdm(paths, desc=f"align {Path(out_dir).name}", disable=not progress)):
-        image = read_rgb(resolve(roots, rel)[0])
-        try:
-            crops[i] = align_face(image, landmarks[rel], size)
-        except (ValueError, np.linalg.LinAlgError) as error:  # name the list the image and its points came from
-            raise InputError(f"{landmarks_file}: {rel}: {error}") from None
     states = [outcome.get(p, "given") for p in paths]
-    write_store(out_dir, crops, build_index(paths, [landmarks[p] for p in paths], states, [identity[p] for p in paths]))
+    index = build_index(paths, [landmarks[p] for p in paths], states, [identity[p] for p in paths])
+    bar = tqdm(total=len(paths), desc=f"align {Path(out_dir).name}", disable=not progress)
+    with StoreWriter(out_dir, len(paths), size) as writer:  # chunk by chunk: memory for CHUNK faces, any set size
+        for start in range(0, len(paths), CHUNK):
+            chunk = paths[start : start + CHUNK]
+            crops = np.empty((len(chunk), *size, 3), np.uint8)
+            for i, rel in enumerate(chunk):
+                image = read_rgb(resolve(roots, rel)[0])
+                try:
+                    crops[i] = align_face(image, landmarks[rel], size)
+                except (ValueError, np.linalg.LinAlgError) as error:  # name the list the image and its points came from
+                    raise InputError(f"{landmarks_file}: {rel}: {error}") from None
+                bar.update()
+            writer.add(crops, index.iloc[start : start + CHUNK])
+    bar.close()
     return {
         "images": len(paths),
         "identities": len({identity[p] for p in paths}),
