@@ -31,6 +31,11 @@ include: "workflow/rules/leakage.smk"
 include: "workflow/rules/shipped.smk"
 
 
+onstart:
+    if CONFIG_STALE:  # see CONFIG_MISSING in common.smk
+        write_resolved(config, PATHS.config)
+
+
 rule all:
     input:
         final_outputs(),

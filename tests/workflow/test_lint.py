@@ -49,8 +49,9 @@ def test_dry_run_writes_nothing_and_plans_the_resolved_config(tmp_path):
 
 
 def test_resolved_config_reruns_only_when_it_changes(tmp_path):
-    """The job writes <run>/config.yaml; then a newer YAML with the same settings plans nothing, and a
-    changed setting plans the job again (and leaves the file alone in the dry run)."""
+    """The job writes a missing <run>/config.yaml; then a newer YAML with the same settings plans nothing, and a
+    changed setting plans what it changes (not hidden behind a config job: see CONFIG_MISSING in common.smk),
+    leaves the file alone in the dry run, and is written before the first job of a real run."""
     config = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
     config["results"] = str(tmp_path / "results")
     configfile = tmp_path / "c.yaml"
@@ -64,15 +65,21 @@ def test_resolved_config_reruns_only_when_it_changes(tmp_path):
         newer = resolved.stat().st_mtime + 10
         os.utime(configfile, (newer, newer))
 
-    touch_newer()  # the YAML is newer than the resolved file, the settings are the same: nothing to do
+    touch_newer()  # the YAML is newer than the resolved file, the settings are the same: the config job stays
     done = snakemake("-n", "--cores", "2", "--configfile", str(configfile))
     assert done.returncode == 0 and "resolved_config" not in planned(done.stdout), done.stdout[-3000:]
-    config["synthetic"]["seed"] = 1
+    config["ytf"]["synthetic"]["seed"] = 1
     configfile.write_text(yaml.safe_dump(config, sort_keys=False))
     touch_newer()
     done = snakemake("-n", "--cores", "2", "--configfile", str(configfile))
-    assert done.returncode == 0 and "resolved_config" in planned(done.stdout), done.stdout[-3000:]
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert {"synthesize_ytf", "train", "report"} <= planned(done.stdout) and "resolved_config" not in planned(
+        done.stdout
+    ), done.stdout[-3000:]
     assert resolved.read_text() == written  # the dry run left it alone
+    ytf_splits = resolved.parent / "raw" / "ytf" / "splits.txt"  # a job of a few seconds
+    done = snakemake(str(ytf_splits), "--cores", "1", "--configfile", str(configfile))
+    assert done.returncode == 0 and yaml.safe_load(resolved.read_text()) == config, done.stderr[-3000:]
 
 
 def test_a_config_without_train_threads_gives_training_every_core(tmp_path):

@@ -14,6 +14,7 @@ rule claims:
     params:
         sphere=sphere_job("claims"),
         run=lambda w, input: Path(input.config).parent,
+        config=CONFIG_DIGEST,
     log:
         PATHS.log("claims"),
     conda:

@@ -2,6 +2,7 @@
 # File names come from sphere.paths.RunPaths, which the verbs use too; a rule's shell line reads only
 # {input}, {output}, {params}, {log}, {threads}, {resources} and {wildcards}.
 import compileall
+import hashlib
 import os
 import re
 import dataclasses
@@ -13,7 +14,7 @@ from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 from sphere.benchmarks import BENCHMARKS
 from sphere.config import evaluated_methods, method_seeds, train_config, typed, validate
-from sphere.config.resolved import is_current, resolved_text
+from sphere.config.resolved import is_current, resolved_text, write_resolved
 from sphere.paths import RunPaths
 from sphere.report import outputs
 from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW, LOSS_COMPARISON_YTF, MEGAFACE_1M
@@ -25,12 +26,16 @@ PATHS = RunPaths.of(config)
 # Every job imports a compiled sphere: where PYTHONDONTWRITEBYTECODE is set (as on the CI machines), each of
 # the ~150 job processes of the default DAG would compile the modules it imports again (~0.15 s a job).
 compileall.compile_dir(Path(sys.modules["sphere"].__file__).parent, quiet=2)
-# The resolved config sits next to its outputs, written by the job `resolved_config` (a dry run writes
-# nothing), which runs when the file is missing or holds another config (read here, at parse time); its
-# input, the config file(s), is ancient while the file is current, so touching the YAML reruns nothing.
+# The resolved config sits next to its outputs. Where it is missing, the job `resolved_config` writes it (a dry
+# run writes nothing); where it holds another config, `onstart` (Snakefile) rewrites it before any job runs, and
+# no job produces it: Snakemake 9 skips the own checks (changed params, missing outputs) of the jobs below a job
+# that must run (DAG.update_needrun masks them) and then drops them because their input is ancient, so a pending
+# config job hid every changed setting until a second run.
 RESOLVED = resolved_text(config)
-CONFIG_CURRENT = is_current(config, PATHS.config)
-CONFIG_FILES = [ancient(f) if CONFIG_CURRENT else f for f in workflow.configfiles]
+CONFIG_MISSING = not Path(PATHS.config).exists()
+CONFIG_STALE = not CONFIG_MISSING and not is_current(config, PATHS.config)
+# report and claims read the whole config: its digest is their param, so any changed key reruns them
+CONFIG_DIGEST = hashlib.sha256(RESOLVED.encode()).hexdigest()[:16]
 # Rules that read the config take it ancient() and declare the settings they use as params, so a changed
 # setting reruns exactly what depends on it; report and claims (whole-config readers) take it plainly.
 CONFIG = ancient(PATHS.config)

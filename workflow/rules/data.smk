@@ -1,24 +1,26 @@
-# The resolved config next to the run's outputs (see CONFIG_CURRENT in common.smk), then raw faces ->
+# The resolved config next to the run's outputs where it is missing (see CONFIG_MISSING in common.smk), then raw faces ->
 # aligned stores: the synthetic generator (data.source: synthetic) or the user's folders; with data.source: recordio
 # the train store comes from an insightface train.rec instead (aligned already: cut to the crop, no detection).
 
 
-rule resolved_config:
-    input:
-        CONFIG_FILES,
-    output:
-        config=PATHS.config,
-    params:
-        text=RESOLVED,
-    localrule: True
-    log:
-        PATHS.log("resolved_config"),
-    conda:
-        CONDA_ENV
-    # a shell job, not `run:`: Snakemake runs a `run:` job in a new process that parses the whole workflow
-    # again (snakemake/snakemake#2350), which took 8 s at the start of the default DAG
-    shell:
-        "printf '%s' {params.text:q} > {output.config}"
+if CONFIG_MISSING:
+
+    rule resolved_config:
+        input:
+            workflow.configfiles,
+        output:
+            config=PATHS.config,
+        params:
+            text=RESOLVED,
+        localrule: True
+        log:
+            PATHS.log("resolved_config"),
+        conda:
+            CONDA_ENV
+        # a shell job, not `run:`: Snakemake runs a `run:` job in a new process that parses the whole workflow
+        # again (snakemake/snakemake#2350), which took 8 s at the start of the default DAG
+        shell:
+            "printf '%s' {params.text:q} > {output.config}"
 
 
 if SYNTHETIC:

@@ -19,6 +19,7 @@ rule report:
     params:
         sphere=sphere_job("report"),
         run=lambda w, input: Path(input.config).parent,
+        config=CONFIG_DIGEST,
         paper=PAPER,  # the paper's numbers, shown in the report's captions
     log:
         PATHS.log("report"),
