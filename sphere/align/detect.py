@@ -142,16 +142,15 @@ def detect_folder(
     found: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[int, int]] = {}
     paths, files = table["path"].tolist(), table["file"].tolist()
-    bar = tqdm(total=len(paths), desc="MTCNN", unit="img", disable=not progress)
-    for lo in range(0, len(paths), chunk):
-        images = [read_rgb(f) for f in files[lo : lo + chunk]]
-        for path, image, det in zip(paths[lo : lo + chunk], images, detector.detect(images)):
-            shapes[path] = image.shape[:2]
-            if det is not None:
-                found[path] = det.landmarks.astype(np.float32)
-        bar.update(len(images))
-        bar.set_postfix(fallback=len(shapes) - len(found))
-    bar.close()
+    with tqdm(total=len(paths), desc="MTCNN", unit="img", disable=not progress) as bar:
+        for lo in range(0, len(paths), chunk):
+            images = [read_rgb(f) for f in files[lo : lo + chunk]]
+            for path, image, det in zip(paths[lo : lo + chunk], images, detector.detect(images)):
+                shapes[path] = image.shape[:2]
+                if det is not None:
+                    found[path] = det.landmarks.astype(np.float32)
+            bar.update(len(images))
+            bar.set_postfix(fallback=len(shapes) - len(found))
     landmarks = dict(zip(paths, with_fallback([shapes[p] for p in paths], [found.get(p) for p in paths])))
     outcome = {p: "detected" if p in found else "fallback" for p in paths}
     summary = DetectionSummary(

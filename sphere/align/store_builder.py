@@ -85,8 +85,9 @@ def align_with_landmarks(
         raise InputError(f"{landmarks_file}: no identity with at least {min_images} listed image(s)")
     states = [outcome.get(p, "given") for p in paths]
     index = build_index(paths, [landmarks[p] for p in paths], states, [identity[p] for p in paths])
+    # the bar closes before an error propagates, so the error is the last line a user sees
     bar = tqdm(total=len(paths), desc=f"align {Path(out_dir).name}", disable=not progress)
-    with StoreWriter(out_dir, len(paths), size) as writer:  # chunk by chunk: memory for CHUNK faces, any set size
+    with bar, StoreWriter(out_dir, len(paths), size) as writer:  # chunk by chunk: memory for CHUNK faces, any size
         for start in range(0, len(paths), CHUNK):
             chunk = paths[start : start + CHUNK]
             crops = np.empty((len(chunk), *size, 3), np.uint8)
@@ -98,7 +99,6 @@ def align_with_landmarks(
                     raise InputError(f"{landmarks_file}: {rel}: {error}") from None
                 bar.update()
             writer.add(crops, index.iloc[start : start + CHUNK])
-    bar.close()
     return {
         "images": len(paths),
         "identities": len({identity[p] for p in paths}),
@@ -145,8 +145,8 @@ def store_from_recordio(
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     try:
         decoded = pool.imap(_decode_chunk, tasks) if pool else map(_decode_chunk, tasks)
-        with StoreWriter(out_dir, len(keys), size) as writer:
-            bar = tqdm(total=len(keys), desc=f"store {Path(out_dir).name}", disable=not progress, unit="img")
+        bar = tqdm(total=len(keys), desc=f"store {Path(out_dir).name}", disable=not progress, unit="img")
+        with bar, StoreWriter(out_dir, len(keys), size) as writer:
             for (_, _, chunk_keys, _), faces in zip(tasks, decoded):
                 start = writer.written
                 identities = [str(c).zfill(width) for c in classes[start : start + len(chunk_keys)]]
@@ -159,7 +159,6 @@ def store_from_recordio(
                 index["label"] = labels[start : start + len(chunk_keys)]
                 writer.add(faces, index)
                 bar.update(len(chunk_keys))
-            bar.close()
     finally:
         if pool:
             pool.terminate()

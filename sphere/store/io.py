@@ -68,8 +68,9 @@ class StoreWriter:
     """Write a store of `count` faces of `size` (H, W) in chunks, in row order, with memory for one chunk.
 
     The faces go straight to a hidden `images.npy` file and the index rows to a hidden CSV; on a clean exit
-    both are checked complete and renamed into place, the index last, so an interrupted build leaves no
-    `index.csv` and is never read as a store (as with `write_store`, whose files these are byte for byte).
+    both are checked complete and renamed into place, the index last (the old one removed first), so a failed
+    build leaves an earlier store as it was, and one killed while renaming leaves no `index.csv` and is never
+    read as a store (as with `write_store`, whose files these are byte for byte).
 
         with StoreWriter(folder, count, (112, 96)) as writer:
             for faces, rows in chunks:
@@ -88,7 +89,6 @@ class StoreWriter:
     def __enter__(self) -> StoreWriter:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / "index.csv").unlink(missing_ok=True)
             self._images = open(self._images_tmp, "wb")
             self._index = open(self._index_tmp, "w", newline="")
             header = {"descr": "|u1", "fortran_order": False, "shape": self.shape}
@@ -122,6 +122,7 @@ class StoreWriter:
             if kind is None:
                 if self.written != self.shape[0]:
                     raise ValueError(f"{self.written} faces written of the {self.shape[0]} announced")
+                (self.folder / "index.csv").unlink(missing_ok=True)  # no old index beside new faces, even if killed
                 os.replace(self._images_tmp, self.folder / "images.npy")
                 os.replace(self._index_tmp, self.folder / "index.csv")
         except OSError as os_error:

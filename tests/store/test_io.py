@@ -30,14 +30,22 @@ def test_chunked_store_is_byte_identical_to_the_whole_one(tmp_path):
     assert sorted(p.name for p in (tmp_path / "chunked").iterdir()) == ["images.npy", "index.csv"]
 
 
-def test_an_interrupted_build_leaves_no_store(tmp_path):
+def test_a_failed_build_leaves_the_earlier_store_as_it_was(tmp_path):
     images, index = faces_and_index(8)
-    write_store(tmp_path, images, index)  # an older complete store, replaced by the failed build
+    write_store(tmp_path, images, index)  # an older complete store, which the failed build must not touch
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(RuntimeError), StoreWriter(tmp_path, 8, (6, 5)) as writer:
+        writer.add(images[::-1][:4].copy(), index.iloc[:4])
+        raise RuntimeError("killed")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no hidden leftovers either
+
+
+def test_a_failed_first_build_leaves_no_store(tmp_path):
+    images, index = faces_and_index(8)
     with pytest.raises(RuntimeError), StoreWriter(tmp_path, 8, (6, 5)) as writer:
         writer.add(images[:4], index.iloc[:4])
         raise RuntimeError("killed")
-    assert not (tmp_path / "index.csv").exists()
-    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+    assert not any(tmp_path.iterdir())
     with pytest.raises(InputError, match="no packed store here"):
         read_store(tmp_path)
 

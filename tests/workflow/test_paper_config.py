@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sphere.benchmarks import BENCHMARKS
 from sphere.config import load_config, train_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_depth_figure_has_five_depths_of_both_losses_on_lfw_and_ytf():
 def stand_in_config(tmp_path: Path, source: str) -> Path:
     """paper.yaml with every /data path an empty file or folder under tmp_path."""
     config = yaml.safe_load(PAPER.read_text())
-    for section in ("data", "ytf", "megaface"):
+    for section in ("data", "ytf", "megaface", "evaluate"):
         for key, value in config[section].items():
             if isinstance(value, str) and value.startswith("/data/"):
                 path = tmp_path / "data" / value.removeprefix("/data/")
@@ -46,6 +47,9 @@ def stand_in_config(tmp_path: Path, source: str) -> Path:
                     path.mkdir(parents=True, exist_ok=True)
                 config[section][key] = str(path)
     Path(config["data"]["train_rec"]).with_suffix(".idx").touch()
+    for name in config["evaluate"]["benchmarks"]:  # the .bin sets under bin_root
+        if name not in ("lfw", "ytf"):
+            (Path(config["evaluate"]["bin_root"]) / BENCHMARKS[name].file).touch()
     config["data"]["source"] = source
     config["results"] = str(tmp_path / "results")
     (tmp_path / "paper.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -70,6 +74,9 @@ def test_paper_config_plans_every_table_from_either_source(tmp_path, source):
     assert trained == set(config["methods"])  # every method: Fig. 6's ten cells, the tables' and the toy's
     assert counts["train"] + counts["train_toy"] == len(config["methods"])
     assert counts["ytf"] == len(config["ytf"]["methods"]) and counts["megaface"] == len(config["megaface"]["methods"])
+    scored = re.findall(r"wildcards: method=([^,\s]+), bench=(\w+)", output)  # the .bin sets, by the model
+    assert {b for _, b in scored} == set(config["evaluate"]["benchmarks"])
+    assert len(scored) == len(config["evaluate"]["methods"]) * len(config["evaluate"]["benchmarks"])
     if source == "recordio":  # the train store from train.rec, no detection of the training set
         assert counts["store_recordio"] == 1 and counts["align"] == 4 and counts["detect"] == 1
     else:
