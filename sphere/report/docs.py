@@ -7,9 +7,9 @@ A block in a Markdown file names its CSV and columns; everything up to its end m
     ...
     <!-- end table -->
 
-`rows=a,b` keeps the rows whose first column is listed (in that order). `sphere step docs` rewrites
-every block; `sphere step docs --check` (and tests/report/test_docs.py) fails naming each stale block.
-Cells are the CSV's own text: nothing is rounded or reformatted here.
+`rows=a,b` keeps the rows whose first column is listed (in that order); `head=n` the first n rows.
+`sphere step docs` rewrites every block; `sphere step docs --check` (and tests/report/test_docs.py) fails
+naming each stale block. Cells are the CSV's own text: nothing is rounded or reformatted here.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def render(root: Path, spec: str, where: str) -> str:
         if missing:
             raise InputError(f"{where}: {path} has no row {', '.join(missing)}")
         rows = [first[r] for r in settings["rows"].split(",")]
+    rows = rows[: int(settings["head"])] if "head" in settings else rows
     lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
     lines += ["| " + " | ".join(row[c] for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"

@@ -25,6 +25,14 @@ def test_a_block_is_regenerated_from_its_csv_and_a_stale_one_is_named(tmp_path):
     assert refresh(doc, tmp_path)[1] == []
 
 
+def test_head_keeps_the_first_rows(tmp_path):
+    (tmp_path / "t.csv").write_text("set,name\nlfw,a\nlfw,b\nlfw,c\n")
+    doc = tmp_path / "doc.md"
+    doc.write_text("<!-- table t.csv columns=name head=2 -->\n<!-- end table -->\n")
+    text, _ = refresh(doc, tmp_path)
+    assert "| name |\n| --- |\n| a |\n| b |\n<!-- end table -->" in text
+
+
 def test_a_block_naming_a_missing_column_fails_naming_the_file_and_line(tmp_path):
     (tmp_path / "t.csv").write_text("method,acc\na,1\n")
     doc = tmp_path / "doc.md"
