@@ -1,15 +1,16 @@
 """The store is read through its memory map: no private copy per process (issue 22, item 2)."""
 
-import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from sphere.store.io import read_store
 from sphere.train.device_store import DeviceStore
+from tests.train.ddp import tiny_config, torchrun, train_args
 
 
 def test_host_faces_are_the_memory_map_itself(tiny_store):
@@ -57,52 +58,10 @@ RANK_SCRIPT = textwrap.dedent(
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
 def test_two_ddp_ranks_train_on_the_shared_memory_map(tiny_store, tmp_path):
-    import yaml
-
-    config = {
-        "run": "ddp-mmap",
-        "crop": [16, 16],
-        "train": {
-            "model": "sphereface4",
-            "width": 0.125,
-            "feature_dim": 8,
-            "batch_size": 8,
-            "iterations": 4,
-            "lr_steps": [3],
-            "log_every": 2,
-            "checkpoint_every": 4,
-            "device": "cpu",
-            "threads": 1,
-        },
-        "methods": {"m4": {"loss": "asoftmax", "params": {"m": 4}}},
-        "tables": {"accuracy_vs_m": ["m4"]},
-    }
-    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    config = tiny_config(tmp_path, {"m": 4}, iterations=4, lr_steps=[3], checkpoint_every=4)
     (tmp_path / "rank.py").write_text(RANK_SCRIPT)
     out = tmp_path / "two"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node",
-            "2",
-            str(tmp_path / "rank.py"),
-            "train",
-            "--config",
-            str(tmp_path / "c.yaml"),
-            "--method",
-            "m4",
-            "--store",
-            str(tiny_store),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    done = torchrun(str(tmp_path / "rank.py"), *train_args(config, tiny_store, out))
     assert done.returncode == 0, done.stderr[-3000:]
     assert (out / "model.pt").is_file()
     assert yaml.safe_load((out / "train.yaml").read_text())["processes"] == 2
