@@ -74,6 +74,15 @@ def steps(top: argparse.ArgumentParser) -> list[str]:
     return list(next(a for a in step._actions if isinstance(a, argparse._SubParsersAction)).choices)
 
 
+def verb_parser(top: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the verb (or DAG step) that `args` were parsed for."""
+    parser = top
+    for name in (args.verb, *([args.step] if args.verb == "step" else [])):
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = action.choices[name]
+    return parser
+
+
 def _verb(args: argparse.Namespace) -> str:
     return f"step {args.step}" if args.verb == "step" else args.verb
 
@@ -88,7 +97,9 @@ def main(argv: list[str] | None = None) -> None:
     top = parser()
     if verb is not None and argv[verb] in steps(top):
         argv.insert(verb, "step")
-    args = top.parse_args(argv)
+    args, extra = top.parse_known_args(argv)
+    if extra:  # said by the verb's own parser, as its other errors (`sphere evaluate`: in one line)
+        verb_parser(top, args).error(f"unrecognized arguments: {' '.join(extra)}")
     runtime.keep_freed_memory()
     try:
         args.func(args)

@@ -9,7 +9,7 @@ so set size does not bound memory.
 
 from __future__ import annotations
 
-import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from tqdm import tqdm
 from sphere.align.similarity import align_face
 from sphere.errors import InputError, MissingFile
 from sphere.evaluate.models import Embedder
+from sphere.evaluate.notes import note
 from sphere.runtime import sha256_file
 
 if TYPE_CHECKING:  # torch is loaded only when an image misses the landmark cache
@@ -30,11 +31,13 @@ ALIGN = ("none", "landmarks", "mtcnn")
 
 def read_rgb(path: Path) -> np.ndarray:
     try:
-        with Image.open(path) as im:
-            return np.asarray(im.convert("RGB"))
+        with warnings.catch_warnings():  # an image past PIL's pixel limit is refused, not decoded
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                return np.asarray(im.convert("RGB"))
     except FileNotFoundError:
         raise MissingFile(path, "image not found") from None
-    except OSError as error:
+    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise InputError(f"{path}: cannot decode image: {error}") from None
 
 
@@ -56,10 +59,10 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """
     h, w = image.shape[:2]
     if h * size[1] > w * size[0]:  # too tall for the model: keep the middle rows
-        rows = round(w * size[0] / size[1])
+        rows = max(1, round(w * size[0] / size[1]))
         image = image[(h - rows) // 2 : (h - rows) // 2 + rows]
     elif h * size[1] < w * size[0]:  # too wide: keep the middle columns
-        cols = round(h * size[1] / size[0])
+        cols = max(1, round(h * size[1] / size[0]))
         image = image[:, (w - cols) // 2 : (w - cols) // 2 + cols]
     return resize(image, size)
 
@@ -131,16 +134,17 @@ def embed_files(
     if align not in ALIGN:
         raise InputError(f"unknown --align {align!r}; expected one of {ALIGN}")
     if align == "landmarks" and landmarks is None:
-        raise InputError("--align landmarks needs 5-point landmarks for every image")
+        raise InputError("--landmarks: --align landmarks needs 5-point landmarks for every image")
     finder = None
     if align == "mtcnn":
         if mtcnn_weights is None:
-            raise InputError("--align mtcnn needs --mtcnn-weights DIR (pnet.pt, rnet.pt, onet.pt)")
+            raise InputError("--mtcnn-weights: --align mtcnn needs the folder of pnet.pt, rnet.pt, onet.pt")
         finder = CachedDetector(Path(mtcnn_weights), device, min_face, cache)
-        print(f"MTCNN landmark cache: {finder.cache.folder}", file=sys.stderr)
+        note(f"MTCNN landmark cache: {finder.cache.folder}")
     size = embedder.preprocess.size
     faces, flips, fallback = [], [], 0
-    bar = tqdm(total=len(names), desc=f"embed (align {align})", unit="img")
+    # a bar on a terminal only: in a log (or a captured stderr) it is noise before a one-line error
+    bar = tqdm(total=len(names), desc=f"embed (align {align})", unit="img", disable=None)
     try:
         for s in range(0, len(names), chunk):
             part = names[s : s + chunk]
@@ -148,7 +152,10 @@ def embed_files(
             if landmarks is not None and align == "landmarks":  # checked above: landmarks go with align landmarks
                 missing = [n for n in part if n not in landmarks]
                 if missing:
-                    raise InputError(f"no landmarks for {len(missing)} image(s), e.g. {missing[0]!r}")
+                    raise InputError(
+                        f"{Path(root) / missing[0]}: no 5-point landmarks for this image ({len(missing)} of the "
+                        f"{len(part)} images of this chunk lack them)"
+                    )
                 crops = [align_face(im, landmarks[n], size) for im, n in zip(images, part)]
             elif finder is not None:
                 from sphere.align.detect import with_fallback

@@ -15,6 +15,7 @@ import numpy as np
 from sphere.errors import InputError
 from sphere.evaluate.faces import embed_files
 from sphere.evaluate.sources import Source
+from sphere.evaluate.verify import degenerate_rows
 from sphere.formats.embeddings import Embeddings
 from sphere.formats.ijb import (
     FaceTable,
@@ -43,7 +44,7 @@ def _image_embeddings(source: Source, images: list[str], root: Path | None, land
     if source.kind != "model":
         return source.precomputed()
     if root is None:
-        raise InputError("--model on IJB needs --root, the folder of the images (loose_crop)")
+        raise InputError("--root: --model on IJB needs the folder of the images (loose_crop)")
     embedder = source.embedder()
     align = source.align if source.align != "none" or landmarks is None else "landmarks"
     face, flip, record = embed_files(
@@ -51,6 +52,26 @@ def _image_embeddings(source: Source, images: list[str], root: Path | None, land
     )
     source.record.update(record)
     return Embeddings(face, flip, images, str(source.model))
+
+
+def refuse_degenerate(emb: Embeddings) -> None:
+    """Refuse image features with zero norm or non-finite values (a model's; a file's are checked on reading)."""
+    bad = degenerate_rows(emb)
+    if len(bad):
+        first = emb.names[bad[0]] if emb.names is not None else int(bad[0])
+        raise InputError(
+            f"{emb.source}: {len(bad)} of {len(emb)} image features are zero or non-finite (first: {first!r}); "
+            "no cosine can be taken"
+        )
+
+
+def both_labels(path: Path, labels: np.ndarray, which: str = "") -> None:
+    """Refuse template pairs that are all genuine or all impostor: TAR at FAR needs both."""
+    if labels.all() or not labels.any():
+        kind, other = ("genuine (label 1)", "impostor") if labels.all() else ("impostor (label 0)", "genuine")
+        raise InputError(
+            f"{path}: all {len(labels)} {which}template pairs are {kind}; TAR at FAR needs {other} pairs too"
+        )
 
 
 def search_templates(csv: Path, faces: FaceTable, faces_file: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -124,6 +145,7 @@ def score_ijb(
     paths = meta_paths(meta, benchmark)
     faces = read_face_tid_mid(paths["faces"])
     t1, t2, labels = read_template_pairs(paths["pairs"])
+    both_labels(paths["pairs"], labels)
     scores = landmarks = None
     if detector_score or (source.kind == "model" and source.align == "none"):
         names, points, det = read_5pts_score(paths["landmarks"])
@@ -132,8 +154,15 @@ def score_ijb(
                 f"{paths['landmarks']}: its {len(names)} images are not those of {paths['faces']} "
                 f"({len(faces.images)}) in the same order"
             )
+        if detector_score and (det < 0).any():
+            k = int(np.flatnonzero(det < 0)[0])
+            raise InputError(
+                f"{paths['landmarks']}:{k + 1}: detector score {det[k]} is negative; --detector-score weights "
+                "image features by it"
+            )
         scores, landmarks = det, dict(zip(names, points))
     emb = _image_embeddings(source, faces.images, root, landmarks)
+    refuse_degenerate(emb)
     rows = emb.rows_for(faces.images)
     have = rows >= 0
     if not have.all():
@@ -164,6 +193,7 @@ def score_ijb(
         )
     if not known.all():
         rows1, rows2, labels = rows1[known], rows2[known], labels[known]
+        both_labels(paths["pairs"], labels, "scored ")
     result = verify_1to1(templates, rows1, rows2, labels, reading)
     result.update(
         benchmark=benchmark,

@@ -38,7 +38,10 @@ class Preprocess:
 
 CARD = "sphere_card"  # the preprocessing card's key: ONNX metadata_props, TorchScript `sphere_card.json`, .pt "card"
 CARD_FILE = f"{CARD}.json"
-KNOWN = ("size", "mean", "std", "channels")  # the preprocessing a card (or a flag) sets
+KNOWN = ("size", "mean", "std", "channels")
+MAX_SIDE = (
+    4096  # largest --input-size side taken (face models take ~100-300 px)  # the preprocessing a card (or a flag) sets
+)
 
 
 def check_output(out: np.ndarray, n: int, source: str) -> np.ndarray:
@@ -174,8 +177,11 @@ def resolve(
         raise InputError(f"unknown preprocessing option {key!r}")
     if "size" in flags:
         size = tuple(int(v) for v in flags["size"])
-        if len(size) != 2 or min(size) < 1:
-            raise InputError(f"--input-size {' '.join(map(str, size))}: expected two positive integers H W")
+        if len(size) != 2 or min(size) < 1 or max(size) > MAX_SIDE:
+            raise InputError(
+                f"--input-size: got {' '.join(map(str, size))}; expected two positive integers H W "
+                f"(at most {MAX_SIDE}: crops that size would not fit in memory)"
+            )
         flags["size"] = size
     if fixed_size is not None and "size" in flags and flags["size"] != tuple(fixed_size):
         h, w = fixed_size
@@ -243,15 +249,7 @@ def load_embedder(
         except Exception:
             state = None
         if isinstance(state, dict) and "model_name" in state:
-            from sphere.models.io import load_model
-
-            fixed = tuple(int(v) for v in state["input_size"])
-            # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)
-            card = read_card(json.dumps(state["card"]), path) if "card" in state else {"size": fixed}
-            chosen, notes = resolve(path, {**_SPHERE, **card}, flags, fixed, "sphere")  # type: ignore[arg-type]
-            embedder = TorchEmbedder(load_model(path, dev), chosen, dev, f"sphere {state['model_name']}", str(path))
-            embedder.notes = notes
-            return embedder
+            return _sphere_embedder(path, state, flags, dev)
         if model_format == "sphere":
             raise InputError(f"{path}: not a sphere model.pt (no 'model_name' entry)")
     extra = {CARD_FILE: ""}
@@ -270,3 +268,30 @@ def load_embedder(
 
 
 _SPHERE = {"mean": 127.5, "std": 128.0, "channels": "rgb"}  # sphere.models.io.to_input
+
+
+def _sphere_embedder(path: Path, state: dict, flags: dict, device: torch.device) -> TorchEmbedder:
+    """The embedder of a sphere model.pt whose dict `state` is read; a dict that is not a whole sphere model
+    (entries missing, an unknown network, weights of another shape) is an InputError naming the file."""
+    from sphere.models.io import load_model
+
+    missing = sorted({"model", "width", "feature_dim", "input_size"} - set(state))
+    if missing:
+        raise InputError(f"{path}: a sphere model.pt needs the entries {missing} too (has 'model_name')")
+    try:
+        fixed = tuple(int(v) for v in state["input_size"])
+    except (TypeError, ValueError):
+        fixed = ()
+    if len(fixed) != 2 or min(fixed) < 1:
+        raise InputError(f"{path}: input_size {state['input_size']!r} is not two positive integers H W")
+    # a sphere model fixes its own preprocessing (store pixels, RGB, (x - 127.5) / 128)
+    card = read_card(json.dumps(state["card"]), path) if "card" in state else {"size": fixed}
+    chosen, notes = resolve(path, {**_SPHERE, **card}, flags, (fixed[0], fixed[1]), "sphere")
+    try:
+        network = load_model(path, device)
+    except (ValueError, RuntimeError, KeyError, TypeError) as error:  # unknown name, weights that do not fit
+        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"{path}: not a loadable sphere model: {why}") from None
+    embedder = TorchEmbedder(network, chosen, device, f"sphere {state['model_name']}", str(path))
+    embedder.notes = notes
+    return embedder

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sphere import runtime
 from sphere.benchmarks import BENCHMARKS as BENCHMARK_RECORDS
-from sphere.errors import InputError
+from sphere.errors import InputError, MissingFile
 from sphere.evaluate.benchmarks import BENCHMARKS
 from sphere.evaluate.card import protocol_card
 from sphere.evaluate.ijb import score_ijb
+from sphere.evaluate.notes import held, note
 from sphere.evaluate.sources import Source
 from sphere.evaluate.verify import ALL_RULES, score_verification, variants_table
 
@@ -25,7 +26,7 @@ def score_megaface(
     from sphere.protocols.megaface_lists import evaluate_megaface_lists, list_sizes
 
     if source.kind == "model":
-        raise InputError("MegaFace takes --embeddings (or --features/--store): embed its ~1M images first")
+        raise InputError("--model: MegaFace takes --embeddings (or --features/--store): embed its ~1M images first")
     emb = source.precomputed()
     if emb.names is None:
         raise InputError(f"{emb.source}: MegaFace needs the image names of the embeddings (a `names` array)")
@@ -75,7 +76,9 @@ def summary_line(result: dict) -> str:
 
 def _ijb(benchmark: str, source: Source, rule: str, options: dict) -> dict:
     if options.get("meta") is None:
-        raise InputError(f"{benchmark} needs --meta, the folder of {benchmark}_face_tid_mid.txt and friends")
+        raise InputError(f"--meta: {benchmark} needs the folder of {benchmark}_face_tid_mid.txt and friends")
+    if not Path(options["meta"]).is_dir():
+        raise MissingFile(options["meta"], "IJB meta folder (--meta) not found")
     return score_ijb(
         benchmark,
         source,
@@ -90,8 +93,9 @@ def _ijb(benchmark: str, source: Source, rule: str, options: dict) -> dict:
 
 
 def _megaface(benchmark: str, source: Source, rule: str, options: dict) -> dict:
-    if options.get("probe_list") is None or options.get("lists") is None:
-        raise InputError("megaface needs --probe-list (facescrub_features_list.json) and --lists")
+    for key, what in (("probe_list", "facescrub_features_list.json"), ("lists", "the folder of distractor lists")):
+        if options.get(key) is None:
+            raise InputError(f"--{key.replace('_', '-')}: megaface needs {what}")
     return score_megaface(
         source, Path(options["probe_list"]), Path(options["lists"]), options.get("sizes"), options.get("noise_list")
     )
@@ -99,7 +103,7 @@ def _megaface(benchmark: str, source: Source, rule: str, options: dict) -> dict:
 
 def _verification(benchmark: str, source: Source, rule: str, options: dict) -> dict:
     if BENCHMARK_RECORDS[benchmark].kind == "bin" and options.get("bin") is None:
-        raise InputError(f"{benchmark} is an insightface .bin set: give --bin {benchmark}.bin")
+        raise InputError(f"--bin: {benchmark} is an insightface .bin set: give --bin {benchmark}.bin")
     return score_verification(
         benchmark,
         source,
@@ -124,14 +128,33 @@ def evaluate(
     """Score `benchmark` (a `sphere.benchmarks` protocol), write `out/<name or benchmark>.json` (and
     `protocol_variants.csv` for rule 'all'), both atomically."""
     if benchmark not in BENCHMARKS:
-        raise InputError(f"unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
+        raise InputError(f"--benchmark: unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
+    out = Path(out)
+    check_outputs(out, name, options)
     start = time.perf_counter()
-    result = SCORERS[BENCHMARK_RECORDS[benchmark].kind](benchmark, source, rule, options)
+    with held() as notes:  # printed once the run has scored: a refused input prints its error line alone
+        result = SCORERS[BENCHMARK_RECORDS[benchmark].kind](benchmark, source, rule, options)
+    for text in notes:
+        note(text)
     result["seconds_total"] = round(time.perf_counter() - start, 3)
     result["name"] = name or benchmark
     result["card"] = protocol_card(benchmark, source, result, options)
-    out = Path(out)
     runtime.write_text(out / f"{result['name']}.json", json.dumps(result, indent=2, default=float) + "\n")
     if rule == "all" and "rules" in result:
         runtime.to_csv(variants_table(result), out / "protocol_variants.csv", index=False)
     return result
+
+
+def check_outputs(out: Path, name: str | None, options: dict) -> None:
+    """Refuse, before any work, outputs that cannot be written: --out an existing file, a --name that is not a
+    plain file name (it would write outside --out), a --pair-scores that is a folder; and a --frame-cap < 1."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: --out is an existing file, not a folder")
+    if name and (name in (".", "..") or any(c in name for c in "/\\\0")):
+        raise InputError(f"--name: {name!r} is not a plain file name (it names <out>/<name>.json)")
+    pair_scores = options.get("pair_scores")
+    if pair_scores is not None and Path(pair_scores).is_dir():
+        raise InputError(f"{pair_scores}: --pair-scores is a folder; give the CSV file to write")
+    cap = options.get("frame_cap")
+    if cap is not None and cap < 1:
+        raise InputError(f"--frame-cap: must be >= 1 frame per video, got {cap}")

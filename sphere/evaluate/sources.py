@@ -3,7 +3,6 @@ run on the benchmark's images (`sphere evaluate --embeddings | --features/--stor
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from sphere.errors import InputError
 from sphere.evaluate.models import Preprocess, load_embedder
+from sphere.evaluate.notes import note
 from sphere.formats.embeddings import Embeddings, read_embeddings
 
 
@@ -37,11 +37,13 @@ class Source:
         given = [k for k in ("embeddings", "features", "model") if getattr(self, k) is not None]
         if len(given) != 1:
             raise InputError(
-                f"give exactly one of --embeddings, --features (with --store) or --model (got "
-                f"{', '.join('--' + g for g in given) or 'none'})"
+                f"--embeddings/--features/--model: give exactly one of them (--features with --store); got "
+                f"{', '.join('--' + g for g in given) or 'none'}"
             )
+        if self.align == "mtcnn" and self.mtcnn_min_face < 12:
+            raise InputError(f"--mtcnn-min-face: must be >= 12 px (MTCNN's smallest window), got {self.mtcnn_min_face}")
         if self.features is not None and self.store is None:
-            raise InputError("--features needs --store (the store whose index the rows follow)")
+            raise InputError("--store: --features needs the store whose index the rows follow")
 
     @property
     def kind(self) -> str:
@@ -59,6 +61,11 @@ class Source:
         assert self.store is not None and self.features is not None
         store = read_store(self.store)
         features = read_features(self.features, store, self.store)
+        if features.shape[1] < 4 or features.shape[1] % 2:
+            raise InputError(
+                f"{self.features}: {features.shape[1]} columns; `sphere features` rows are a face and a flip "
+                "half of D >= 2 columns each"
+            )
         names = store.index["path"].astype(str).tolist()
         half = features.shape[1] // 2
         self.record = {"input": "store features", "file": str(self.features), "store": str(self.store)}
@@ -66,8 +73,8 @@ class Source:
 
     def embedder(self):
         embedder = load_embedder(self.model, self.preprocess, self.device, self.model_format, self.flags)
-        for note in embedder.notes:
-            print(f"note: {note}", file=sys.stderr)
+        for text in embedder.notes:
+            note(f"note: {text}")
         self.record = {
             "input": "model",
             "file": str(self.model),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pandas as pd
 from sphere.errors import InputError, MissingFile
 from sphere.evaluate.benchmarks import PairSet, bin_pairs, lfw_pairs, ytf_pairs
 from sphere.evaluate.faces import embed_arrays, embed_files
+from sphere.evaluate.notes import note
 from sphere.evaluate.sources import Source, read_landmark_list
 from sphere.formats.embeddings import Embeddings
 from sphere.protocols.rules import DEFAULT_COMBINE, RULES, SOURCES, score_rule
@@ -62,7 +62,7 @@ def present_images(root: Path, names: list[str], allow_missing: bool) -> list[st
             "pairs whose images are there, marked non-standard)",
         )
     if missing:
-        print(f"{len(missing)} of {len(names)} images missing under {root}: their pairs are dropped", file=sys.stderr)
+        note(f"{len(missing)} of {len(names)} images missing under {root}: their pairs are dropped")
     gone = set(missing)
     return [n for n in names if n not in gone]
 
@@ -73,7 +73,7 @@ def model_embeddings(
     """Run the model on the benchmark's images (a .bin's own, or files under --root)."""
     if bin_images is None:  # check the images before loading the model (a refused input costs nothing)
         if root is None:
-            raise InputError(f"--model on {pairs.benchmark} needs --root, the folder of the benchmark's images")
+            raise InputError(f"--root: --model on {pairs.benchmark} needs the folder of the benchmark's images")
         root = Path(root)
         if not root.is_dir():
             raise MissingFile(root, "image folder (--root) not found")
@@ -114,7 +114,7 @@ def rows_for_pairs(emb: Embeddings, pairs: PairSet) -> np.ndarray:
     if pairs.line_kind == "pair":  # a .bin set: rows in the file's image order
         if len(emb) != len(pairs.items):
             raise InputError(
-                f"{emb.source} has {len(emb)} rows but {pairs.source} holds {len(pairs.items)} images "
+                f"{emb.source}: has {len(emb)} rows but {pairs.source} holds {len(pairs.items)} images "
                 f"({len(pairs)} pairs); rows must follow the .bin's image order"
             )
         return np.arange(len(emb))
@@ -143,7 +143,7 @@ def drop_degenerate(emb: Embeddings, rows: np.ndarray, allow_missing: bool) -> n
             f"{emb.source}: {len(bad)} embedding row(s) are zero or non-finite (rows {shown}, 0-based); "
             "--allow-missing scores the pairs without them, marked non-standard"
         )
-    print(f"{emb.source}: {len(bad)} zero or non-finite row(s) ({shown}) count as missing", file=sys.stderr)
+    note(f"{emb.source}: {len(bad)} zero or non-finite row(s) ({shown}) count as missing")
     return np.where(np.isin(rows, bad), -1, rows)
 
 
@@ -185,14 +185,27 @@ def check_missing(emb: Embeddings, pairs: PairSet, rows: np.ndarray, allow_missi
     return keep
 
 
+def check_both_kinds(source: str, same: np.ndarray) -> None:
+    """Refuse pairs that are all same-identity or all different-identity: no threshold or ROC is defined."""
+    if same.all() or not same.any():
+        kind, other = ("same-identity", "different-identity") if same.all() else ("different-identity", "same-identity")
+        raise InputError(
+            f"{source}: all {len(same)} scored pairs are {kind}; verification needs {other} pairs too "
+            "(accuracy, thresholds and ROC are undefined without both)"
+        )
+
+
 def load_pairs(benchmark: str, pairs_file: Path | None, bin_file: Path | None) -> tuple[PairSet, list | None]:
     if bin_file is not None:
         from sphere.formats.verification_bin import read_verification_bin
 
         images, same = read_verification_bin(bin_file)
-        return bin_pairs(benchmark, str(bin_file), same), images
+        try:
+            return bin_pairs(benchmark, str(bin_file), same), images
+        except InputError as error:  # fewer pairs than folds
+            raise InputError(f"{bin_file}: {error}") from None
     if pairs_file is None:
-        raise InputError(f"benchmark {benchmark!r} needs --pairs (LFW pairs.txt / YTF splits.txt) or --bin")
+        raise InputError(f"--pairs: benchmark {benchmark!r} needs --pairs (LFW pairs.txt / YTF splits.txt) or --bin")
     return (ytf_pairs(pairs_file) if benchmark == "ytf" else lfw_pairs(pairs_file)), None
 
 
@@ -220,13 +233,24 @@ def _rule_inputs(
     return pooled.face[v[pairs.first]], pooled.face[v[pairs.second]], None, None, how
 
 
-def released_details(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool) -> tuple:
+def released_details(
+    a: np.ndarray,
+    b: np.ndarray,
+    same: np.ndarray,
+    folds: np.ndarray,
+    subtract_mean: bool,
+    thresholds: list[float] | None = None,
+    held_out: np.ndarray | None = None,
+) -> tuple:
     """What the DAG keeps beside the released rule's accuracy (features already combined, one row per pair):
     ROC AUC and TAR at `POOLED_FAR` on one pooled score per pair (the mean over all pair images subtracted
     on LFW), and a per-pair frame: fold, same, pooled score, angle between the raw features, the held-out
     score (its fold's mean subtracted) and whether its fold's threshold gets it right (the paired data of
-    McNemar's test in the claims table; a score equal to the threshold is wrong, as in evaluation.m)."""
-    _, thresholds, held_out = released_folds(a, b, same, folds, subtract_mean)
+    McNemar's test in the claims table; a score equal to the threshold is wrong, as in evaluation.m).
+    `thresholds` and `held_out` are the released rule's own (`thresholds`, `held_out_scores` of its result);
+    without them the folds are run here."""
+    if thresholds is None or held_out is None:
+        _, thresholds, held_out = released_folds(a, b, same, folds, subtract_mean)
     t = dict(zip(np.unique(folds), thresholds))
     cut = np.array([t[f] for f in folds])
     mu = np.concatenate([a, b]).mean(0) if subtract_mean else 0.0
@@ -281,8 +305,9 @@ def score_verification(
     else:
         rows = drop_degenerate(emb, rows_for_pairs(emb, pairs), allow_missing)
     keep = check_missing(emb, pairs, rows, allow_missing)
+    check_both_kinds(pairs.source, pairs.same[keep])
     if not keep.all():
-        print(f"{pairs.source}: {int((~keep).sum())} of {len(pairs)} pairs not scored (missing)", file=sys.stderr)
+        note(f"{pairs.source}: {int((~keep).sum())} of {len(pairs)} pairs not scored (missing)")
     scored = pairs.subset(keep)
     results = {}
     for rule in rules:
@@ -309,7 +334,10 @@ def score_verification(
         if rule == "released" and results[rule]["accuracy"] is not None:
             how = how or DEFAULT_COMBINE[rule]
             a, b = combine_halves(f1, g1, how), combine_halves(f2, g2, how)
-            roc, frame = released_details(a, b, scored.same, scored.folds, subtract_mean=benchmark != "ytf")
+            held_out = results[rule].pop("held_out_scores")  # the rule's own folds, not run again
+            roc, frame = released_details(
+                a, b, scored.same, scored.folds, benchmark != "ytf", results[rule]["thresholds"], held_out
+            )
             results[rule]["roc"] = roc
             if pair_scores is not None:
                 from sphere import runtime

@@ -56,12 +56,23 @@ def clean_name(name: str) -> str:
 
 
 def float_matrix(array: np.ndarray, key: str, source: str, check_rows: bool = True) -> np.ndarray:
-    """`array` as an N x D float32 matrix; with `check_rows`, a non-finite or all-zero row is refused (no
-    cosine can be taken; sphere.evaluate.verify judges them itself, to count them as missing on request)."""
+    """`array` as an N x D float32 matrix, D >= 2 (one column gives every cosine +-1); values beyond float32
+    are refused. With `check_rows`, a non-finite or all-zero row is refused too (no cosine can be taken;
+    sphere.evaluate.verify judges them itself, to count them as missing on request)."""
+    if not isinstance(array, np.ndarray):  # an .npz member that is not a .npy: numpy hands back its bytes
+        raise InputError(f"{source}: '{key}' is not a .npy array inside the .npz")
     if array.dtype.kind not in "fiu":
         raise InputError(f"{source}: '{key}' must be a numeric (float) array, got dtype {array.dtype}")
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
         raise InputError(f"{source}: '{key}' must be a non-empty N x D matrix, got shape {array.shape}")
+    if array.shape[1] < 2:
+        raise InputError(f"{source}: '{key}' has D = 1 column; cosine scores need D >= 2")
+    if array.dtype.kind == "f" and array.dtype.itemsize > 4:  # float64 values that float32 turns into inf
+        with np.errstate(over="ignore"):
+            narrow = array.astype(np.float32)
+        wide = np.flatnonzero(np.isfinite(array).all(axis=1) & ~np.isfinite(narrow).all(axis=1))
+        if len(wide):
+            raise InputError(f"{source}: '{key}' row {int(wide[0])} holds values beyond float32 range (|x| > 3.4e38)")
     if not check_rows:
         return array.astype(np.float32, copy=False)
     bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
@@ -91,14 +102,20 @@ def _load(path: Path) -> dict[str, np.ndarray]:
         kind = "an empty file" if not head else ("text" if _looks_like_text(path) else "another binary format")
         raise InputError(f"{path}: not a .npy or .npz file (it is {kind}); write embeddings with numpy.save/savez")
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.ndarray):
-            return {"embeddings": loaded}
-        with loaded:
-            return {key: loaded[key] for key in loaded.files}
-    except ValueError as error:  # object arrays or pickled data with allow_pickle=False
-        raise InputError(f"{path}: refused: {error} (embeddings must be plain numeric/string arrays)") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        with open(path, "rb") as fh:  # closed here however numpy fails (np.load(path) leaks it on a bad zip)
+            loaded = np.load(fh, allow_pickle=False)
+            if isinstance(loaded, np.ndarray):
+                return {"embeddings": loaded}
+            with loaded:
+                return {key: loaded[key] for key in loaded.files}
+    except ValueError as error:  # object arrays or pickled data with allow_pickle=False; a short or bad array
+        if "allow_pickle" in str(error):
+            raise InputError(f"{path}: refused: {error} (embeddings must be plain numeric/string arrays)") from None
+        raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
+    except MemoryError as error:  # an array header claiming far more data than the file holds
+        raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
+    # NotImplementedError, RuntimeError: a zip member compressed by an unknown method, or encrypted
+    except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
 
 
@@ -135,7 +152,7 @@ def read_embeddings(path: Path | str, lenient: bool = False) -> Embeddings:
         raw = arrays["names"]
         if raw.dtype.kind not in "US" or raw.ndim != 1:
             raise InputError(f"{source}: 'names' must be a 1-d string array, got dtype {raw.dtype} shape {raw.shape}")
-        names = [clean_name(n.decode() if isinstance(n, bytes) else n) for n in raw.tolist()]
+        names = [clean_name(_text(n, source)) for n in raw.tolist()]
         if len(names) != len(face):
             raise InputError(f"{source}: 'names' has {len(names)} entries but 'embeddings' has {len(face)} rows")
         seen: dict[str, int] = {}
@@ -144,6 +161,16 @@ def read_embeddings(path: Path | str, lenient: bool = False) -> Embeddings:
                 raise InputError(f"{source}: name {n!r} appears twice (rows {seen[n]} and {i})")
             seen[n] = i
     return Embeddings(face, flip, names, source)
+
+
+def _text(name: str | bytes, source: str) -> str:
+    """A name of a 'names' array as text (a bytes array must hold UTF-8)."""
+    if isinstance(name, str):
+        return name
+    try:
+        return name.decode()
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: 'names' holds {name!r}, not UTF-8 text") from None
 
 
 def write_embeddings(

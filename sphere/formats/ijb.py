@@ -34,7 +34,7 @@ def _table(path: Path | str, columns: int, header: bool = False, dtype: dict | N
             frame = pd.read_csv(path, sep=r"\s+", header=None, dtype=dtype, engine="c")
             if frame.shape[1] == columns and len(frame) and not frame.isna().to_numpy().any():
                 return frame
-        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        except (ValueError, OverflowError, pd.errors.ParserError, pd.errors.EmptyDataError):
             pass  # re-read as text below to say where
     try:
         frame = pd.read_csv(
@@ -59,8 +59,9 @@ def _numbers(frame: pd.DataFrame, column, path, kind: str, offset: int) -> np.nd
         return frame[column].to_numpy(np.int64 if kind == "int" else np.float64)
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = np.flatnonzero(values.isna().to_numpy())
-    if len(bad) == 0 and kind == "int" and not (values == values.round()).all():
-        bad = np.flatnonzero((values != values.round()).to_numpy())
+    if len(bad) == 0 and kind == "int":  # a fraction, or beyond int64
+        v = values.to_numpy(np.float64)
+        bad = np.flatnonzero((v != np.round(v)) | (np.abs(v) >= 2.0**63))
     if len(bad):
         raise InputError(
             f"{path}:{bad[0] + offset}: expected {'an integer' if kind == 'int' else 'a number'}, "
@@ -92,10 +93,13 @@ def read_template_pairs(path: Path | str) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def read_5pts_score(path: Path | str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(images, landmarks N x 5 x 2, detector scores)."""
+    """(images, landmarks N x 5 x 2, detector scores), all finite."""
     frame = _table(path, 12, dtype={0: str, **{c: np.float64 for c in range(1, 12)}})
-    points = np.stack([_numbers(frame, c, path, "float", 1) for c in range(1, 11)], axis=1)
-    return frame[0].tolist(), points.reshape(-1, 5, 2), _numbers(frame, 11, path, "float", 1)
+    values = np.stack([_numbers(frame, c, path, "float", 1) for c in range(1, 12)], axis=1)
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if len(bad):
+        raise InputError(f"{path}:{bad[0] + 1}: landmarks and detector score must be finite ({len(bad)} bad line(s))")
+    return frame[0].tolist(), values[:, :10].reshape(-1, 5, 2), values[:, 10]
 
 
 @dataclass

@@ -82,10 +82,12 @@ def _need_folds(folds: np.ndarray, rule: str) -> None:
 def released(a: np.ndarray, b: np.ndarray, same: np.ndarray, folds: np.ndarray, subtract_mean: bool = True) -> dict:
     """evaluation.m: mean subtraction per fold, cosine, mean-of-all-best threshold, strict > / <.
     `subtract_mean=False` is the project's YouTube Faces protocol (sphere.protocols.ytf), the same rule
-    on video features without the LFW-only mean subtraction (no YTF evaluation code was released)."""
+    on video features without the LFW-only mean subtraction (no YTF evaluation code was released).
+    `held_out_scores` (an array, one per pair: its score with its own fold's mean subtracted) is what
+    sphere.evaluate.verify.released_details needs beside the thresholds, so the folds are run once."""
     _need_folds(folds, "released")
-    accuracies, thresholds, _ = released_folds(a, b, same, folds, subtract_mean)
-    return {"fold_accuracy": accuracies, "thresholds": thresholds}
+    accuracies, thresholds, held_out = released_folds(a, b, same, folds, subtract_mean)
+    return {"fold_accuracy": accuracies, "thresholds": thresholds, "held_out_scores": held_out}
 
 
 def _correct_below(dist: np.ndarray, same: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -190,7 +192,8 @@ def score_rule(
     subtract_mean: bool = True,
 ) -> dict:
     """Accuracy (percent, mean over folds), std and the rule's details for pairs (face1[i], face2[i]).
-    `subtract_mean` only concerns the released rule (False on YTF, see `released`)."""
+    `subtract_mean` only concerns the released rule (False on YTF, see `released`), whose result also holds
+    the array `held_out_scores` (not JSON: a caller that writes the result takes it out first)."""
     if rule not in RULE_FUNCTIONS:
         raise InputError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)} or all")
     how = how or DEFAULT_COMBINE[rule]

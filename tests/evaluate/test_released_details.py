@@ -67,3 +67,39 @@ def test_video_rule_without_mean_subtraction_hand_computed():
     assert np.isclose(result["accuracy"], 99) and np.isclose(result["std"], 3)
     roc, _ = released_details(a, b, same, folds, subtract_mean=False)
     assert np.isclose(roc["auc"], 1 - 50 / (50 * 50))  # the -0.5 same pair ranks below all 50 different pairs
+
+
+def test_evaluate_runs_the_released_folds_once(lfw, tmp_path, monkeypatch):
+    """score_verification takes the per-pair record from the released rule's own folds: the fallback in
+    released_details (its own run of the folds) is not called, and the CSV matches a standalone call."""
+    import pandas as pd
+
+    import sphere.evaluate.verify as verify
+    from sphere.evaluate.run import evaluate
+    from sphere.evaluate.sources import Source
+
+    pairs, emb, *_ = lfw
+    standalone = verify.released_folds
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("released_details ran the folds a second time")
+
+    monkeypatch.setattr(verify, "released_folds", refuse)
+    result = evaluate("lfw", Source(embeddings=emb), tmp_path, pairs=pairs, pair_scores=tmp_path / "pairs.csv")
+    assert "held_out_scores" not in result and "roc" in result
+    frame = pd.read_csv(tmp_path / "pairs.csv")
+    monkeypatch.setattr(verify, "released_folds", standalone)
+    _, thresholds, held_out = standalone(*_pair_features(lfw), frame["same"].to_numpy(), frame["fold"].to_numpy())
+    assert np.allclose(frame["fold_score"], held_out) and result["thresholds"] == thresholds
+
+
+def _pair_features(lfw) -> tuple[np.ndarray, np.ndarray]:
+    """[face; flip] of each pair's two images, joined by name (the released rule's default combination)."""
+    from sphere.formats.lfw import read_pairs
+
+    pairs, _, paths, face, flip = lfw
+    row = {p: i for i, p in enumerate(paths)}
+    listed = read_pairs(pairs)
+    first, second = [row[p.path1] for p in listed], [row[p.path2] for p in listed]
+    both = np.concatenate([face, flip], 1).astype(np.float32).astype(np.float64)  # as the .npz holds them
+    return both[first], both[second]
