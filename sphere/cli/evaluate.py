@@ -26,6 +26,17 @@ EXAMPLES = """examples:
 """
 
 
+def model_runtime(group: argparse._ActionsContainer) -> None:
+    """--model-format and --device: how any verb that runs a model (evaluate, leakage) loads and places it."""
+    group.add_argument(
+        "--model-format",
+        default=default(SOURCE, "model_format"),
+        choices=["auto", "sphere", "torchscript", "onnx"],
+        help="auto: .onnx by suffix, else a sphere model.pt, else TorchScript",
+    )
+    group.add_argument("--device", default=default(SOURCE, "device"), help="torch device, or auto (CUDA if present)")
+
+
 def register(verbs: Verbs) -> None:
     from sphere.evaluate.benchmarks import BENCHMARKS  # light: no torch at parser time
     from sphere.protocols.rules import COMBINES, RULES
@@ -65,12 +76,7 @@ def register(verbs: Verbs) -> None:
     model = p.add_argument_group(
         "model input (a sphere model.pt, and any `sphere export-model` file, carries its own; a flag overrides it)"
     )
-    model.add_argument(
-        "--model-format",
-        default=default(SOURCE, "model_format"),
-        choices=["auto", "sphere", "torchscript", "onnx"],
-        help="auto: .onnx by suffix, else a sphere model.pt, else TorchScript",
-    )
+    model_runtime(model)
     model.add_argument(
         "--input-size",
         type=int,
@@ -88,7 +94,6 @@ def register(verbs: Verbs) -> None:
         choices=["rgb", "bgr"],
         help=f"channel order (default: the card's, else {PIXEL[2]})",
     )
-    model.add_argument("--device", default=default(SOURCE, "device"), help="torch device, or auto (CUDA if present)")
     model.add_argument(
         "--align",
         default=default(SOURCE, "align"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sphere.cli.common import Verbs, constant, default
-from sphere.cli.evaluate import SOURCE
+from sphere.cli.common import Verbs, constant
+from sphere.cli.evaluate import model_runtime
 
 
 def register(verbs: Verbs) -> None:
@@ -36,13 +36,7 @@ def register(verbs: Verbs) -> None:
         f"{constant('sphere.leakage.match:FALSE_PER_IDENTITY')} / training identities, i.e. that many false "
         "candidates expected per test identity)",
     )
-    p.add_argument(
-        "--model-format",
-        default=default(SOURCE, "model_format"),
-        choices=["auto", "sphere", "torchscript", "onnx"],
-        help="as `sphere evaluate --model-format`",
-    )
-    p.add_argument("--device", default=default(SOURCE, "device"), help="where the model runs (auto, cpu, cuda, ...)")
+    model_runtime(p)
     p.add_argument("--out", type=Path, required=True, help="the candidates .csv (a .md summary beside it)")
     p.add_argument("--figure", type=Path, help="score histograms per test set (.png)")
     p.set_defaults(func=leakage)
