@@ -2,8 +2,8 @@
 
 The Snakemake rules declare their inputs and outputs with it, the verbs that compute output names
 (`sphere report`, `sphere claims`, `sphere reproduce`, `sphere resources-table`) write and read through it,
-so a file's name is written once. Torch-free and config-free: the few lists that depend on a config (which
-tables a run asks for) live in `sphere.report.outputs`.
+so a file's name is written once. Torch-free and config-free (`of` reads two fields of a typed config): the few
+lists that depend on a config (which tables a run asks for) live in `sphere.report.outputs`.
 
 Per-cell methods take a method and a seed; a Snakemake wildcard pattern works as well as a value:
 `paths.model("{method}", "{seed}")` is `<root>/models/{method}/seed{seed}/model.pt`.
@@ -12,6 +12,10 @@ Per-cell methods take a method and a seed; a Snakemake wildcard pattern works as
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphere.config.sections import RunConfig
 
 
 def _stem(*parts: object) -> str:
@@ -36,9 +40,9 @@ class RunPaths:
         self.root = Path(root)
 
     @classmethod
-    def of(cls, config: dict) -> RunPaths:
-        """The run folder a config names: `<results>/<run>` (`results` defaults to `results`)."""
-        return cls(Path(config.get("results", "results")) / config["run"])
+    def of(cls, cfg: RunConfig) -> RunPaths:
+        """The run folder a config names: `<results>/<run>`."""
+        return cls(Path(cfg.results) / cfg.run)
 
     def __repr__(self) -> str:
         return f"RunPaths({str(self.root)!r})"

@@ -20,6 +20,7 @@ def default_config() -> dict:
 
 @pytest.mark.parametrize("record", BENCHMARKS.values(), ids=lambda b: b.name)
 def test_every_record_has_a_scorer_and_a_table(record):
+    from sphere.config import typed
     from sphere.evaluate.run import SCORERS
     from sphere.report.outputs import evaluate_tables
 
@@ -28,8 +29,8 @@ def test_every_record_has_a_scorer_and_a_table(record):
     if record.kind == "bin":
         assert record.file == f"{record.benchmark}.bin" and record.standard[0] == 10
     if record.dag:
-        config = {"tables": {}, "evaluate": {"benchmarks": [record.name]}}
-        assert evaluate_tables(config) == [record.table]
+        config = {"run": "r", "methods": {}, "tables": {}, "evaluate": {"benchmarks": [record.name]}}
+        assert evaluate_tables(typed(config)) == [record.table]
 
 
 def test_the_cli_offers_every_protocol():

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sphere.config.sections import RunConfig, TablesConfig
 from sphere.paths import RunPaths, markdown_of, seeds_of
 
 
@@ -19,9 +20,10 @@ def test_cells_and_patterns_share_one_layout():
 
 
 def test_of_config_and_table_companions():
-    paths = RunPaths.of({"run": "default"})
+    paths = RunPaths.of(RunConfig(run="default", methods={}, tables=TablesConfig()))  # results: its default
     assert paths.root == Path("results/default") and paths.config == Path("results/default/config.yaml")
-    assert RunPaths.of({"run": "r", "results": "/tmp/s"}).summary == Path("/tmp/s/r/report.json")
+    run = RunConfig(run="r", results="/tmp/s", methods={}, tables=TablesConfig())
+    assert RunPaths.of(run).summary == Path("/tmp/s/r/report.json")
     assert paths.table_md("budget") == markdown_of(paths.table("budget")) == Path("results/default/tables/budget.md")
     assert paths.seeds_table("budget") == seeds_of(paths.table("budget")) == paths.table("budget_seeds")
 

@@ -77,9 +77,18 @@ def _value(node: ast.expr, tree: ast.Module, where: str) -> Any:
         raise LookupError(f"{where}: default {ast.unparse(node)} is not a literal") from None
 
 
+def _setting_default(node: ast.expr) -> ast.expr:
+    """The default of a run-config field `name: T = setting(<default>, ...)` (sphere.config.fields), else `node`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setting":
+        given = [k.value for k in node.keywords if k.arg == "default"]
+        return node.args[0] if node.args else given[0] if given else node
+    return node
+
+
 def default(target: str, name: str) -> Any:
-    """The default of parameter (or dataclass field) `name` of `target`, 'sphere.module:function' or
-    'sphere.module:Class'; literals and module-level constants only. Tuples come back as tuples."""
+    """The default of parameter (or dataclass field, also a run-config `setting(...)` field) `name` of `target`,
+    'sphere.module:function' or 'sphere.module:Class'; literals and module-level constants only. Tuples come back
+    as tuples."""
     module, qualname = target.split(":")
     tree = _tree(module)
     where = f"{target}({name})"
@@ -103,7 +112,7 @@ def default(target: str, name: str) -> Any:
                     and item.value is not None
                 ):
                     LOOKED_UP.add((target, name))
-                    return _value(item.value, tree, where)
+                    return _value(_setting_default(item.value), tree, where)
             raise LookupError(f"{where}: no field with a default of that name")
     raise LookupError(f"{target}: not a top-level function or class")
 

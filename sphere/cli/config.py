@@ -10,12 +10,13 @@ from sphere.cli.common import Verbs
 def check_config(args: argparse.Namespace) -> None:
     import yaml
 
-    from sphere.config import load_config
+    from sphere.config import load_config, typed
     from sphere.config.checks import check
 
     config = load_config(args.config)
     check(config, args.config, paths=True)  # also the user's files and folders the run reads
-    print(yaml.safe_dump({"run": config["run"], "methods": list(config["methods"])}, sort_keys=False), end="")
+    cfg = typed(config)
+    print(yaml.safe_dump({"run": cfg.run, "methods": list(cfg.methods)}, sort_keys=False), end="")
 
 
 def register(verbs: Verbs) -> None:

@@ -13,26 +13,27 @@ from sphere.cli.common import Verbs, default
 
 
 def report(args: argparse.Namespace) -> None:
-    from sphere.config import load_config
+    from sphere.config import load_config, typed
     from sphere.report.build import build_report
 
+    cfg = typed(load_config(args.config, heads=False))
     if args.figures_only:  # a committed run: its figures from its tables (issue 23)
         from sphere.report.redraw import redraw_figures
 
-        drawn, skipped = redraw_figures(load_config(args.config, heads=False), Path(args.run_dir))
+        drawn, skipped = redraw_figures(cfg, Path(args.run_dir))
         print(
             f"redrawn: {', '.join(drawn) or 'none'}; "
-            f"left as they are (no per-cell results): {', '.join(skipped) or 'none'}"
+            f"left as they are (no per-cell results or monitored training logs): {', '.join(skipped) or 'none'}"
         )
         return
-    build_report(load_config(args.config, heads=False), Path(args.run_dir))
+    build_report(cfg, Path(args.run_dir))
 
 
 def claims(args: argparse.Namespace) -> None:
-    from sphere.config import load_config
+    from sphere.config import load_config, typed
     from sphere.report.claims import write_claims
 
-    table = write_claims(load_config(args.config, heads=False), Path(args.run_dir))
+    table = write_claims(typed(load_config(args.config, heads=False)), Path(args.run_dir))
     for row in table.itertuples(index=False):
         print(
             f"{row.id}: {row.verdict}: {row.claim}: {row.effect:+.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
@@ -42,21 +43,16 @@ def claims(args: argparse.Namespace) -> None:
 
 def reproduce(args: argparse.Namespace) -> None:
     """Run the DAG into a scratch results root and compare its tables with the committed ones; exit 1 when an
-    accuracy cell moved beyond the tolerance."""
-    from sphere.config import load_config
-    from sphere.report.reproduce import DEFAULT_TOLERANCE, compare_tables
-
-    config = load_config(args.config)
-    tolerance = (
-        args.tolerance
-        if args.tolerance is not None
-        else config.get("reproduce", {}).get("tolerance", DEFAULT_TOLERANCE)
-    )
+    accuracy cell moved beyond the tolerance (`--tolerance`, else the config's reproduce.tolerance)."""
+    from sphere.config import load_config, typed
     from sphere.paths import RunPaths
+    from sphere.report.reproduce import compare_tables
 
-    committed = RunPaths.of(config).tables
+    cfg = typed(load_config(args.config))
+    tolerance = cfg.reproduce.tolerance if args.tolerance is None else args.tolerance
+    committed = RunPaths.of(cfg).tables
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="sphere-reproduce-"))
-    fresh = RunPaths(scratch / config["run"])
+    fresh = RunPaths(scratch / cfg.run)
     command = [
         sys.executable,
         "-m",
@@ -105,7 +101,8 @@ def register(verbs: Verbs) -> None:
     p.add_argument(
         "--figures-only",
         action="store_true",
-        help="redraw the figures from the run's tables (and its per-cell results where present); no table is written",
+        help="redraw the figures from the run's tables and training logs (and its per-cell results where present); "
+        "no table is written",
     )
     p.set_defaults(func=report)
 
@@ -120,9 +117,11 @@ def register(verbs: Verbs) -> None:
 
     p = verbs.add_parser("reproduce", help="regenerate a run's tables and compare them with the committed ones")
     p.add_argument("--config", default="config/default.yaml", help="run config to regenerate")
-    fallback = default("sphere.report.reproduce:compare_tables", "tolerance")
+    fallback = default("sphere.config.sections:ReproduceConfig", "tolerance")
     p.add_argument(
-        "--tolerance", type=float, help=f"accuracy points (default: the config's reproduce.tolerance, else {fallback})"
+        "--tolerance",
+        type=float,
+        help=f"accuracy points (default: the config's reproduce.tolerance, {fallback} where it sets none)",
     )
     p.add_argument("--cores", default="all", help="snakemake --cores")
     p.add_argument("--scratch", help="results root to regenerate into (default: a temporary folder)")

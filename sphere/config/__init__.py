@@ -123,20 +123,31 @@ def load_config(path: Path | str, heads: bool = True) -> dict:
     return validate(config or {}, str(path), heads)
 
 
-def method_seeds(config: dict, method: str) -> list[int]:
+def method_seeds(cfg: RunConfig, method: str) -> list[int]:
     """The training seeds of a method (one training cell each): `methods.<m>.seeds`, else the top-level
-    `seeds`, else the method's `train.seed` alone (0 by default)."""
-    spec = config["methods"][method]
-    if "seeds" in spec:
-        return list(spec["seeds"])
-    if "seeds" in config:
-        return list(config["seeds"])
-    return [train_config(config, method).seed]
+    `seeds`, else the method's `train.seed` alone (its own block, the shared one, the default 0)."""
+    spec = cfg.methods[method]
+    if spec.seeds is not None:
+        return list(spec.seeds)
+    if cfg.seeds is not None:
+        return list(cfg.seeds)
+    return [method_train(cfg, method).seed]
+
+
+def method_train(cfg: RunConfig, method: str) -> TrainConfig:
+    """A method's training settings from the typed config: its `train` block over the shared one (defaults
+    filled in), and its loss. The loss parameters stay empty: `train_config` merges them with the annealing."""
+    if method not in cfg.methods:
+        raise ConfigError(f"unknown method {method!r}; defined: {', '.join(cfg.methods)}")
+    spec = cfg.methods[method]
+    return dataclasses.replace(cfg.train, **spec.train, loss=spec.loss)
 
 
 def train_config(config: dict, method: str, seed: int | None = None) -> TrainConfig:
     """The method's TrainConfig: dataclass defaults < the shared `train` block < the method's `train` block;
-    `seed` (one of `method_seeds`) sets `train.seed`: initialisation and batch order."""
+    `seed` (one of `method_seeds`) sets `train.seed`: initialisation and batch order. It reads the mapping, not
+    `typed`: Snakemake compares the train rule's `settings` param (this config as a dict) by its repr, and
+    `loss_params` keeps the YAML's key order there. Readers of the other settings take `method_train`."""
     if method not in config["methods"]:
         raise ConfigError(f"unknown method {method!r}; defined: {', '.join(config['methods'])}")
     spec = config["methods"][method]
@@ -159,15 +170,18 @@ def write_resolved(config: dict, path: Path) -> Path:
     return path
 
 
-def evaluated_methods(config: dict, protocol: str) -> list[str]:
+def evaluated_methods(cfg: RunConfig, protocol: str) -> list[str]:
     """The methods a protocol scores. Toy methods (3-d features, paper Fig. 5) are only drawn; LFW scores
     every other method; `ytf` and `megaface` score those their section lists, else the same, or none
     when the config has no such section."""
-    toy = set(config["tables"].get("toy", []))
-    scored = [m for m in config["methods"] if m not in toy]
+    toy = set(cfg.tables.toy)
+    scored = [m for m in cfg.methods if m not in toy]
     if protocol == "lfw":
         return scored
-    return list(config[protocol].get("methods", scored)) if protocol in config else []
+    section = getattr(cfg, protocol)
+    if section is None:
+        return []
+    return list(scored if section.methods is None else section.methods)
 
 
 def build(cls: type, data: dict) -> Any:

@@ -13,17 +13,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.config import train_config
+from sphere.config import method_train
+from sphere.config.sections import RunConfig
 from sphere.report.figures import plt, save, sns, styled
 from sphere.report.tables import per_method
 
 
-def budget_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def budget_table(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per method of `tables.budget`: loss, lr, iterations, images seen, LFW over seeds and its
     series' `plateau_steps` (blank while it still rises); per-seed rows."""
-    methods = config["tables"]["budget"]
-    table, long = per_method(config, run_dir, methods)
-    settings = [train_config(config, m) for m in methods]
+    methods = cfg.tables.budget
+    table, long = per_method(cfg, run_dir, methods)
+    settings = [method_train(cfg, m) for m in methods]
     table.insert(1, "loss", [c.loss for c in settings])
     table.insert(2, "lr", [c.lr for c in settings])
     table.insert(3, "iterations", [c.iterations for c in settings])

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sphere.config import method_seeds, train_config
-from sphere.config.sections import ClaimsConfig
+from sphere.config import method_seeds, method_train
+from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
 from sphere.report.depth import PAPER_DEPTH_LFW, depth_of
 from sphere.report.figures import plt, save, styled
@@ -22,7 +22,6 @@ from sphere.report.tables import markdown, method_margin
 from sphere.stats.claims import Cell, compare, practical_threshold, seed_variance, trend, verdict, weakest
 from sphere.stats.paired import Effect, ols_slope
 
-MIN_EFFECT = ClaimsConfig().min_effect  # LFW points: below this (or the paper's effect) an ordering is not relevant
 BASELINES = {
     "lsoftmax": "L-Softmax",
     "center": "softmax + center",
@@ -79,30 +78,30 @@ def ordering(
     )
 
 
-def roles(config: dict, table: str) -> dict:
+def roles(cfg: RunConfig, table: str) -> dict:
     """Methods of a table by role: ('softmax', None), ('asoftmax', m), ('lsoftmax', None), ..."""
     found: dict[tuple, str] = {}
-    for method in config["tables"].get(table, []):
-        spec = config["methods"][method]
-        key: tuple = (spec["loss"], method_margin(spec) if spec["loss"] == "asoftmax" else None)
+    for method in getattr(cfg.tables, table):
+        spec = cfg.methods[method]
+        key: tuple = (spec.loss, method_margin(spec) if spec.loss == "asoftmax" else None)
         if table == "accuracy_vs_depth":
-            key = (spec["loss"], method_margin(spec), depth_of(train_config(config, method).model))
+            key = (spec.loss, method_margin(spec), depth_of(method_train(cfg, method).model))
         found.setdefault(key, method)
     return found
 
 
-def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
-    """Every claim the config's tables can test (the list of the module docstring of sphere.stats.claims)."""
+def evaluate_claims(cfg: RunConfig, run_dir: Path) -> list[Claim]:
+    """Every claim the config's tables can test (the list of the module docstring of sphere.stats.claims); an
+    ordering whose effect is below `claims.min_effect` (LFW points, or the paper's effect) is not relevant."""
     run_dir = Path(run_dir)
-    min_effect = config.get("claims", {}).get("min_effect", MIN_EFFECT)
+    min_effect = cfg.claims.min_effect
+    tables = cfg.tables
     cell = {
-        m: read_cell(run_dir, m, method_seeds(config, m))
-        for m in set().union(
-            *[config["tables"].get(t, []) for t in ("accuracy_vs_m", "loss_comparison", "accuracy_vs_depth")]
-        )
+        m: read_cell(run_dir, m, method_seeds(cfg, m))
+        for m in set().union(tables.accuracy_vs_m, tables.loss_comparison, tables.accuracy_vs_depth)
     }
     claims = []
-    by_m = roles(config, "accuracy_vs_m")
+    by_m = roles(cfg, "accuracy_vs_m")
     paper = {k: v["lfw"] for k, v in ACCURACY_VS_M.items()}
     if ("softmax", None) in by_m and ("asoftmax", 4) in by_m:
         claims.append(
@@ -147,16 +146,16 @@ def evaluate_claims(config: dict, run_dir: Path) -> list[Claim]:
                 cell,
             )
         )
-    claims += depth_claims(config, cell, min_effect)
-    claims += loss_claims(config, cell, min_effect)
-    claims += angle_claims(config, run_dir)
+    claims += depth_claims(cfg, cell, min_effect)
+    claims += loss_claims(cfg, cell, min_effect)
+    claims += angle_claims(cfg, run_dir)
     return claims
 
 
-def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
+def depth_claims(cfg: RunConfig, cell: dict, min_effect: float) -> list[Claim]:
     """c1, c2: the deepest net of the sweep beats the shallowest (per loss; the paper: SphereFace-64 vs -4);
     c3: A-Softmax ahead of softmax at every depth both losses were trained at."""
-    by = roles(config, "accuracy_vs_depth")
+    by = roles(cfg, "accuracy_vs_depth")
     claims = []
     for cid, loss, m, name in (("c1", "asoftmax", 4, "A-Softmax (m=4)"), ("c2", "softmax", None, "softmax")):
         depths = sorted(d for (lo, mm, d) in by if lo == loss and mm == m)
@@ -195,9 +194,9 @@ def depth_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
     return claims
 
 
-def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
+def loss_claims(cfg: RunConfig, cell: dict, min_effect: float) -> list[Claim]:
     """d1..d4: A-Softmax (m=4) beats each of the paper's baselines (Table 4); d: all of them at once."""
-    by = roles(config, "loss_comparison")
+    by = roles(cfg, "loss_comparison")
     if ("asoftmax", 4) not in by:
         return []
     ours, claims = cell[by[("asoftmax", 4)]], []
@@ -232,7 +231,7 @@ def loss_claims(config: dict, cell: dict, min_effect: float) -> list[Claim]:
     return claims
 
 
-def angle_claims(config: dict, run_dir: Path) -> list[Claim]:
+def angle_claims(cfg: RunConfig, run_dir: Path) -> list[Claim]:
     """e1: the test-set angular Fisher score falls with m (tighter classes relative to their spread);
     e2: the toy experiment's angular gap (1st-percentile inter- minus 99th-percentile intra-class pair
     angle, degrees) widens with m (Fig. 5). OLS slopes over the (m, seed) cells."""
@@ -256,12 +255,12 @@ def angle_claims(config: dict, run_dir: Path) -> list[Claim]:
         ),
     ]
     for cid, table, source, text, unit, sign in sources:
-        methods = [m for m in config["tables"].get(table, []) if config["methods"][m]["loss"] == "asoftmax"]
+        methods = [m for m in getattr(cfg.tables, table) if cfg.methods[m].loss == "asoftmax"]
         path = RunPaths(run_dir).seeds_table(source)
         if len(methods) < 2 or not path.exists():
             continue
         seeds = pd.read_csv(path).set_index("method").loc[methods]
-        m = np.array([method_margin(config["methods"][name]) for name in seeds.index], np.float64)
+        m = np.array([method_margin(cfg.methods[name]) for name in seeds.index], np.float64)
         y = (seeds["angular_fisher_score"] if sign < 0 else seeds["inter_p01_deg"] - seeds["intra_p99_deg"]).to_numpy()
         if len(y) < 3:
             continue
@@ -349,10 +348,10 @@ def forest_plot(table: pd.DataFrame, out: Path) -> plt.Figure:
     return save(fig, out)
 
 
-def write_claims(config: dict, run_dir: Path) -> pd.DataFrame:
+def write_claims(cfg: RunConfig, run_dir: Path) -> pd.DataFrame:
     """tables/claims.csv, tables/claims.md and figures/claims.png of a run."""
     paths = RunPaths(run_dir)
-    table = claims_table(evaluate_claims(config, paths.root))
+    table = claims_table(evaluate_claims(cfg, paths.root))
     paths.tables.mkdir(parents=True, exist_ok=True)
     table.to_csv(paths.table(CLAIMS), index=False)
     shown = table.assign(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sphere.config import train_config
+from sphere.config import method_train
+from sphere.config.sections import RunConfig
 from sphere.report.figures import error_bars, gap_text, plt, save, sns, styled
 from sphere.report.tables import per_method
 
@@ -24,14 +25,14 @@ def depth_of(model: str) -> int:
     return int(match.group(1))
 
 
-def accuracy_vs_depth(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def accuracy_vs_depth(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per method of `tables.accuracy_vs_depth`: its loss, depth, width, iterations, LFW over seeds
     (as `tables.accuracy_vs_m`), the paper's end point; and the per-seed rows."""
-    methods = config["tables"]["accuracy_vs_depth"]
-    table, long = per_method(config, run_dir, methods)
+    methods = cfg.tables.accuracy_vs_depth
+    table, long = per_method(cfg, run_dir, methods)
     dropped = [c for c in table.columns if c.startswith("ytf_") or c in ("lfw_auc", "lfw_tar_far1e-3")]
     table = table.drop(columns=dropped)
-    settings = [train_config(config, m) for m in methods]
+    settings = [method_train(cfg, m) for m in methods]
     for i, (name, values) in enumerate(
         [
             ("loss", [c.loss for c in settings]),

@@ -1,12 +1,14 @@
 """Figures: pair-angle histograms (lower row of the paper's Fig. 5), accuracy vs m (Table 3) and MegaFace curves
 (Fig. 7), drawn as a reader compares them with the paper: ours and the paper's on one accuracy axis, every error bar
-named in its legend, type of at least 8 pt at the saved size (seaborn's "paper" context), one meaning per colour."""
+named in its legend, type of at least 8 pt at the saved size (seaborn's "paper" context), one meaning per colour,
+legends outside the data and titles left-aligned."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -15,10 +17,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 DPI = 120
 MIN_FONT_PT = 8
 OURS, PAPER = "tab:blue", "0.35"  # accuracy_vs_m: colour says whose number it is
+POSITIVE, NEGATIVE = "positive pairs", "negative pairs"
+PAIRS = {POSITIVE: "tab:blue", NEGATIVE: "tab:orange"}  # angle_hist: colour says which pairs
+ANGLE_BINS = np.linspace(0, 180, 61)
+LineStyle = tuple[tuple[float, float, float], tuple[float, ...]]  # colour, dashes (on, off, ...; () solid)
+DASHES: tuple[tuple[float, ...], ...] = ((), (4, 1.5), (1, 1.5))  # the 1st, 2nd and 3rd ten lines of a figure
 
 
 @contextmanager
@@ -28,16 +38,47 @@ def styled() -> Iterator[None]:
         yield
 
 
-def save(fig: plt.Figure, out: Path) -> plt.Figure:
-    """Lay out, write (atomically, creating the folder) and release a figure; returns it (tests read its text)."""
+def save(fig: plt.Figure, out: Path, constrained: bool = True) -> plt.Figure:
+    """Lay out (matplotlib's constrained layout unless the figure has an engine or `constrained` is False: placed
+    by hand), write (atomically, creating the folder) and release a figure; returns it (tests read its text)."""
     from sphere.runtime import atomic_path
 
-    if fig.get_layout_engine() is None:
+    if constrained and fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
     with atomic_path(out) as tmp:
         fig.savefig(tmp, dpi=DPI, format=out.suffix.lstrip("."))
     plt.close(fig)
     return fig
+
+
+def palette(names: Iterable[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per name, in order of first appearance (a figure's one meaning of colour): tab10 up to ten
+    names, else as many evenly spaced husl hues."""
+    unique = list(dict.fromkeys(names))
+    return dict(zip(unique, sns.color_palette("tab10" if len(unique) <= 10 else "husl", len(unique))))
+
+
+def line_styles(names: Iterable[str]) -> dict[str, LineStyle]:
+    """(colour, dashes) of one line per name, in order of first appearance: tab10's ten colours solid, then the
+    same colours dashed, then dotted; a line is told by its colour and dash together, however many there are."""
+    colours = sns.color_palette("tab10")
+    return {name: (colours[i % 10], DASHES[min(i // 10, 2)]) for i, name in enumerate(dict.fromkeys(names))}
+
+
+def method_lines(data: pd.DataFrame, x: str, y: str, styles: dict[str, LineStyle], ax: plt.Axes, **kws: Any) -> None:
+    """seaborn lines of `data`, one per `method` in its `line_styles` style, without a legend of their own."""
+    colours = {m: colour for m, (colour, _) in styles.items()}
+    dashes = {m: dash for m, (_, dash) in styles.items()}
+    sns.lineplot(
+        data, x=x, y=y, hue="method", palette=colours, style="method", dashes=dashes, legend=False, ax=ax, **kws
+    )
+
+
+def line_legend(fig: plt.Figure, styles: dict[str, LineStyle], *extra: Line2D, **kws: Any) -> None:
+    """The figure's legend outside its axes (right, unless `kws` say otherwise): one line per name of `styles`,
+    then the `extra` handles."""
+    handles = [Line2D([], [], color=c, linestyle=(0, d) if d else "-", label=m) for m, (c, d) in styles.items()]
+    fig.legend(handles=[*handles, *extra], **{"loc": "outside right upper", "frameon": False, **kws})
 
 
 def error_bars(table: pd.DataFrame, prefix: str = "lfw") -> tuple[np.ndarray, np.ndarray, str]:
@@ -62,26 +103,58 @@ def gap_text(ours: pd.Series, paper: pd.Series) -> str:
     return f"paper - ours: {low:+.1f} points" if np.isclose(low, high) else f"paper - ours: {low:+.1f} to {high:+.1f}"
 
 
+def angle_panel(ax: plt.Axes, method: str, pairs: pd.DataFrame) -> None:
+    """One method's angle densities of its positive and negative pairs, dashed at the largest positive and the
+    smallest negative angle."""
+    kind = pd.Series(np.where(pairs["same"].astype(bool), POSITIVE, NEGATIVE), index=pairs.index)
+    sns.histplot(
+        pairs.assign(pairs=kind),
+        x="angle_deg",
+        hue="pairs",
+        hue_order=list(PAIRS),
+        palette=PAIRS,
+        bins=ANGLE_BINS,
+        stat="density",
+        common_norm=False,
+        element="step",
+        alpha=0.35,
+        legend=False,
+        ax=ax,
+    )
+    angles = pairs["angle_deg"]
+    ax.axvline(angles[kind == POSITIVE].max(), color=PAIRS[POSITIVE], ls="--", lw=1.2)
+    ax.axvline(angles[kind == NEGATIVE].min(), color=PAIRS[NEGATIVE], ls="--", lw=1.2)
+    ax.set(title=method, xlim=(0, 180), xticks=range(0, 181, 45), xlabel="", ylabel="")
+
+
+def pair_handles() -> list:
+    """Legend entries of the angle histograms: the two kinds of pairs (colour) and the dashed extremes."""
+    kinds: list = [Patch(facecolor=c, edgecolor=c, alpha=0.5, label=kind) for kind, c in PAIRS.items()]
+    return kinds + [
+        Line2D([], [], color=PAIRS[POSITIVE], ls="--", label="largest positive-pair angle"),
+        Line2D([], [], color=PAIRS[NEGATIVE], ls="--", label="smallest negative-pair angle"),
+    ]
+
+
 def angle_histograms(pairs_by_method: dict[str, pd.DataFrame], out: Path) -> plt.Figure:
-    """One panel per method: angles between the features of positive and of negative test pairs."""
+    """One panel per method, in rows of at most three: the angles between the features of positive and of negative
+    test pairs (colour: which pairs), dashed the largest positive and the smallest negative angle."""
     n = len(pairs_by_method)
+    cols = min(n, 3)
+    rows = -(-n // cols)
     with styled():
-        fig, axes = plt.subplots(1, n, figsize=(2.4 * n + 0.6, 2.7), sharey=True, squeeze=False)
-        bins = np.linspace(0, 180, 61)
-        for ax, (method, pairs) in zip(axes[0], pairs_by_method.items()):
-            same = pairs["same"].to_numpy(bool)
-            angles = pairs["angle_deg"].to_numpy()
-            for kind, mask, colour in (("positive pairs", same, "tab:blue"), ("negative pairs", ~same, "tab:orange")):
-                ax.hist(angles[mask], bins=bins, alpha=0.6, color=colour, label=kind, density=True)
-            ax.axvline(angles[same].max(), color="tab:blue", ls="--", lw=1, label="max intra-class angle")
-            ax.axvline(angles[~same].min(), color="tab:orange", ls="--", lw=1, label="min inter-class angle")
-            ax.set_title(method)
-            ax.set_xlabel("angle (degrees)")
-            ax.set_xlim(0, 180)
-        axes[0][0].set_ylabel("density")
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=4)
-        fig.suptitle("LFW test-pair angles per method (paper Fig. 5, lower row)")
+        size = (max(2.5 * cols + 0.5, 5.0), 2.0 * rows + 1.3)  # wide enough for the legend and the title
+        fig, axes = plt.subplots(rows, cols, figsize=size, sharey=True, squeeze=False)
+        for i, (ax, (method, pairs)) in enumerate(zip(axes.flat, pairs_by_method.items())):
+            angle_panel(ax, method, pairs)
+            if i + cols >= n:  # no panel below it
+                ax.set_xlabel("angle (degrees)")
+        for ax in axes.flat[n:]:
+            ax.remove()
+        for ax in axes[:, 0]:
+            ax.set_ylabel("density")
+        fig.legend(handles=pair_handles(), loc="outside lower center", ncols=2, frameon=False)
+        fig.suptitle("LFW test-pair angles per method\n(paper Fig. 5, lower row; each method's first seed)")
     return save(fig, out)
 
 
@@ -101,7 +174,7 @@ def accuracy_vs_m(table: pd.DataFrame, out: Path) -> plt.Figure:
         ax.set_ylabel("LFW-protocol accuracy (%)")
         ax.set_xlabel("loss (A-Softmax margin m)")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0, frameon=False)
-        ax.set_title(f"Accuracy vs margin m (Table 3); {gap_text(table['lfw_acc'], paper)}", loc="left", pad=34)
+        ax.set_title(f"Accuracy vs margin m (Table 3); {gap_text(table['lfw_acc'], paper)}", loc="left", pad=38)
     return save(fig, out)
 
 
@@ -113,38 +186,55 @@ def _sizes(largest: dict[str, dict]) -> str:
     return ", ".join(f"{s:,}" for s in sorted({r["distractors"] for r in largest.values()}))
 
 
+def cmc_curves(largest: dict[str, dict]) -> pd.DataFrame:
+    """(method, rank, rate %) rows of each method's CMC."""
+    frames = []
+    for method, result in largest.items():
+        cmc = 100 * np.asarray(result["identification"]["cmc"], float)
+        frames.append(pd.DataFrame({"method": method, "rank": np.arange(1, len(cmc) + 1), "rate": cmc}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def roc_curves(largest: dict[str, dict]) -> pd.DataFrame:
+    """(method, far, tar %) rows of each method's ROC, without FAR 0 (no place on a log axis)."""
+    frames = []
+    for method, result in largest.items():
+        roc = result["verification"]["roc"]
+        frame = pd.DataFrame({"method": method, "far": roc["far"], "tar": 100 * np.asarray(roc["tar"], float)})
+        frames.append(frame[frame["far"] > 0])
+    return pd.concat(frames, ignore_index=True)
+
+
 def megaface_cmc(results_by_method: dict[str, dict], out: Path) -> plt.Figure:
-    """MegaFace CMC (identification rate vs rank) at the largest distractor size, one line per method."""
+    """MegaFace CMC (identification rate vs rank) at the largest distractor size, one line per method (colour)."""
     largest = _largest(results_by_method)
+    styles = line_styles(largest)
     with styled():
-        fig, ax = plt.subplots(figsize=(5.2, 3.6))
-        palette = sns.color_palette("tab10", len(largest))
-        for colour, (method, r) in zip(palette, largest.items()):
-            cmc = 100 * np.asarray(r["identification"]["cmc"])
-            ax.plot(np.arange(1, len(cmc) + 1), cmc, "o-", ms=3, color=colour, label=method)
-        ax.set_xlabel("rank")
-        ax.set_ylabel("identification rate (%)")
-        ax.set_title(f"MegaFace CMC, {_sizes(largest)} distractors (first seed; paper Fig. 7)")
-        fig.legend(loc="outside right upper")
+        fig, ax = plt.subplots(figsize=(6.0, 3.8))
+        method_lines(cmc_curves(largest), "rank", "rate", styles, ax, marker="o")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel="rank", ylabel="identification rate (%)")
+        ax.set_title(
+            f"MegaFace CMC (paper Fig. 7)\n{_sizes(largest)} distractors, each method's first seed", loc="left"
+        )
+        line_legend(fig, styles)
     return save(fig, out)
 
 
 def megaface_roc(results_by_method: dict[str, dict], out: Path) -> plt.Figure:
-    """MegaFace verification ROC (TAR vs FAR, log FAR) at the largest distractor size, one line per method."""
+    """MegaFace verification ROC (TAR vs FAR, log FAR) at the largest distractor size, one line per method (colour);
+    dotted grey: 1 / impostor pairs, the smallest FAR the set resolves."""
     largest = _largest(results_by_method)
+    styles = line_styles(largest)
+    floor = min(1 / r["verification"]["n_impostor"] for r in largest.values())
     with styled():
-        fig, ax = plt.subplots(figsize=(5.2, 3.6))
-        palette = sns.color_palette("tab10", len(largest))
-        for colour, (method, r) in zip(palette, largest.items()):
-            roc = r["verification"]["roc"]
-            far, tar = np.asarray(roc["far"]), 100 * np.asarray(roc["tar"])
-            keep = far > 0  # FAR 0 has no place on a log axis
-            ax.plot(far[keep], tar[keep], color=colour, label=method)
-        floor = min(1 / r["verification"]["n_impostor"] for r in largest.values())
-        ax.axvline(floor, color="0.3", ls=":", lw=1, label="1 / impostor pairs")
+        fig, ax = plt.subplots(figsize=(6.0, 3.8))
+        method_lines(roc_curves(largest), "far", "tar", styles, ax, estimator=None)
+        ax.axvline(floor, color="0.3", ls=":", lw=1)
         ax.set_xscale("log")
-        ax.set_xlabel("false accept rate")
-        ax.set_ylabel("true accept rate (%)")
-        ax.set_title(f"MegaFace ROC, {_sizes(largest)} distractors (first seed; paper Fig. 7)")
-        fig.legend(loc="outside right upper")
+        ax.set(xlabel="false accept rate", ylabel="true accept rate (%)")
+        ax.set_title(
+            f"MegaFace ROC (paper Fig. 7)\n{_sizes(largest)} distractors, each method's first seed", loc="left"
+        )
+        line_legend(fig, styles, Line2D([], [], color="0.3", ls=":", lw=1, label="1 / impostor pairs"))
     return save(fig, out)

@@ -5,8 +5,12 @@ Names only; `sphere.paths.RunPaths` turns a name into its file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sphere.paths import RunPaths
+
+if TYPE_CHECKING:
+    from sphere.config.sections import RunConfig
 
 CLAIMS = "claims"  # tables/claims.csv (+ .md) and figures/claims.png
 RESOURCES = "resources"  # tables/resources.csv (+ .md): wall s, CPU s, max RSS per job, from benchmarks/
@@ -30,6 +34,7 @@ CATEGORY = {
     f"figure:{LEAKAGE}": SETTINGS + "data (train/test leakage)",
     "budget": SETTINGS + "training budget",
     "figure:budget": SETTINGS + "training budget",
+    "figure:feature_norm": TRAINING_LOGS,
     "accuracy_vs_m": EFFECT_OF_M,
     "angle_stats": EFFECT_OF_M,
     "figure:accuracy_vs_m": EFFECT_OF_M,
@@ -49,30 +54,32 @@ CATEGORY = {
 }
 
 
-def report_tables(config: dict) -> list[str]:
+def report_tables(cfg: RunConfig) -> list[str]:
     """The tables `sphere report` writes, in order; each has `.md` and per-seed `_seeds.csv` beside it."""
-    wanted = config["tables"]
-    names = ["accuracy_vs_m", "angle_stats"] + [t for t in ("loss_comparison", "accuracy_vs_depth") if t in wanted]
-    if wanted.get("budget"):
+    wanted = cfg.tables
+    names = ["accuracy_vs_m", "angle_stats"] + [
+        t for t in ("loss_comparison", "accuracy_vs_depth") if getattr(wanted, t)
+    ]
+    if wanted.budget:
         names.append("budget")
-    if wanted.get("toy"):
+    if wanted.toy:
         names.append("toy_angles")
-    if "megaface" in config:
+    if cfg.megaface is not None:
         names.append("megaface")
     return names
 
 
-def report_figures(config: dict) -> list[str]:
+def report_figures(cfg: RunConfig) -> list[str]:
     """The figures `sphere report` draws, in order."""
-    wanted = config["tables"]
-    names = ["angle_hist", "accuracy_vs_m"]
-    if "accuracy_vs_depth" in wanted:
+    wanted = cfg.tables
+    names = ["angle_hist", "accuracy_vs_m", "feature_norm"]
+    if wanted.accuracy_vs_depth:
         names.append("accuracy_vs_depth")
-    if wanted.get("budget"):
+    if wanted.budget:
         names.append("budget")
-    if wanted.get("toy"):
+    if wanted.toy:
         names.append("sphere3d")
-    if "megaface" in config:
+    if cfg.megaface is not None:
         names += ["megaface_cmc", "megaface_roc"]
     return names
 
@@ -82,13 +89,13 @@ def table_files(paths: RunPaths, name: str, seeds: bool = True) -> list[Path]:
     return [paths.table(name), paths.table_md(name)] + ([paths.seeds_table(name)] if seeds else [])
 
 
-def report_files(config: dict, paths: RunPaths, cells: list[tuple[str, int]]) -> list[Path]:
+def report_files(cfg: RunConfig, paths: RunPaths, cells: list[tuple[str, int]]) -> list[Path]:
     """Every file `sphere report` writes: report.json, the tables (csv, md, per seed), the figures and the
     training log of every (method, seed) cell in `cells`."""
     return (
         [paths.summary]
-        + [f for t in report_tables(config) for f in table_files(paths, t)]
-        + [paths.figure(f) for f in report_figures(config)]
+        + [f for t in report_tables(cfg) for f in table_files(paths, t)]
+        + [paths.figure(f) for f in report_figures(cfg)]
         + [paths.training_log(m, s) for m, s in cells]
     )
 
@@ -98,11 +105,11 @@ def claims_files(paths: RunPaths) -> list[Path]:
     return table_files(paths, CLAIMS, seeds=False) + [paths.figure(CLAIMS)]
 
 
-def evaluate_tables(config: dict) -> list[str]:
+def evaluate_tables(cfg: RunConfig) -> list[str]:
     """The tables of the evaluate stage, in this order: the rule variants, IJB; each when a benchmark of
     `evaluate.benchmarks` lands in it (sphere.benchmarks `table`)."""
     from sphere.benchmarks import BENCHMARKS
 
-    benchmarks = config.get("evaluate", {}).get("benchmarks", ["lfw"]) if "evaluate" in config else []
+    benchmarks = cfg.evaluate.benchmarks if cfg.evaluate is not None else []
     tables = {BENCHMARKS[b].table for b in benchmarks}
     return [t for t in ("protocol_variants", "ijb") if t in tables]

@@ -3,6 +3,11 @@ flagged `confirmed=False`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphere.config.sections import MethodConfig
+
 # LFW / YTF accuracy (%) vs m, 64-layer CNN on CASIA-WebFace (paper Table 3).
 ACCURACY_VS_M = {
     "softmax": {"lfw": 97.88, "ytf": 93.1, "confirmed": True},
@@ -41,16 +46,16 @@ MEGAFACE_1M = {
 }
 
 
-def paper_megaface(method: str, spec: dict | None = None) -> dict | None:
+def paper_megaface(method: str, spec: MethodConfig | None = None) -> dict | None:
     """The paper's 1M-distractor MegaFace numbers for a method: by its name, else by its loss head
     (A-Softmax only at m = 4, the paper's SphereFace)."""
     if method in MEGAFACE_1M:
         return MEGAFACE_1M[method]
     if spec is None:
         return None
-    if spec["loss"] == "asoftmax":
-        return MEGAFACE_1M["asoftmax-m4"] if spec.get("params", {}).get("m", 4) == 4 else None
-    return MEGAFACE_1M.get(spec["loss"])
+    if spec.loss == "asoftmax":
+        return MEGAFACE_1M["asoftmax-m4"] if spec.params.get("m", 4) == 4 else None
+    return MEGAFACE_1M.get(spec.loss)
 
 
 # LFW accuracy (%) of the paper's loss comparison (Table 4), 64-layer CNN on CASIA-WebFace.

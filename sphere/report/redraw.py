@@ -1,6 +1,7 @@
 """Redraw a run's figures from what it commits (`sphere report --figures-only`): the tables under tables/ hold
-every number the accuracy, depth, budget and claims figures show; the angle histograms, the toy spheres and the
-MegaFace curves need per-cell results (metrics/, features/), redrawn only where the run still has them."""
+every number the accuracy, depth, budget and claims figures show, the training logs under training/ those of the
+feature-norm figure; the angle histograms, the toy spheres and the MegaFace curves need per-cell results (metrics/,
+features/), redrawn only where the run still has them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import evaluated_methods, method_seeds
+from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
-from sphere.report import budget, depth, figures, toy
+from sphere.report import budget, depth, feature_norm, figures, toy
 from sphere.report.outputs import CLAIMS, report_figures
 from sphere.report.seeds import read_metrics
 
@@ -21,12 +23,12 @@ def from_tables(paths: RunPaths, name: str) -> pd.DataFrame | None:
     return pd.read_csv(paths.table(name)) if paths.table(name).exists() else None
 
 
-def first_seeds(config: dict, methods: list[str]) -> dict[str, int]:
-    return {m: method_seeds(config, m)[0] for m in methods}
+def first_seeds(cfg: RunConfig, methods: list[str]) -> dict[str, int]:
+    return {m: method_seeds(cfg, m)[0] for m in methods}
 
 
-def angle_figure(config: dict, paths: RunPaths) -> bool:
-    cells = first_seeds(config, config["tables"]["accuracy_vs_m"])
+def angle_figure(cfg: RunConfig, paths: RunPaths) -> bool:
+    cells = first_seeds(cfg, cfg.tables.accuracy_vs_m)
     files = {m: paths.metrics(m, s, "pairs.csv") for m, s in cells.items()}
     if not all(f.exists() for f in files.values()):
         return False
@@ -34,10 +36,10 @@ def angle_figure(config: dict, paths: RunPaths) -> bool:
     return True
 
 
-def sphere_figure(config: dict, paths: RunPaths) -> bool:
+def sphere_figure(cfg: RunConfig, paths: RunPaths) -> bool:
     from sphere.store.io import read_store
 
-    cells = first_seeds(config, config["tables"].get("toy", []))
+    cells = first_seeds(cfg, cfg.tables.toy)
     files = {m: paths.features(m, s, "toy") for m, s in cells.items()}
     if not paths.store_index("toy").exists() or not all(f.exists() for f in files.values()):
         return False
@@ -46,8 +48,8 @@ def sphere_figure(config: dict, paths: RunPaths) -> bool:
     return True
 
 
-def megaface_figures(config: dict, paths: RunPaths) -> bool:
-    cells = first_seeds(config, evaluated_methods(config, "megaface"))
+def megaface_figures(cfg: RunConfig, paths: RunPaths) -> bool:
+    cells = first_seeds(cfg, evaluated_methods(cfg, "megaface"))
     if not all(paths.metrics(m, s, "megaface.json").exists() for m, s in cells.items()):
         return False
     results = {m: read_metrics(paths.root, m, s, "megaface.json") for m, s in cells.items()}
@@ -73,21 +75,24 @@ def table_figure(paths: RunPaths, name: str) -> bool:
     return True
 
 
-def redraw_figures(config: dict, run_dir: Path) -> tuple[list[str], list[str]]:
+def redraw_figures(cfg: RunConfig, run_dir: Path) -> tuple[list[str], list[str]]:
     """Every figure of the run that its files allow: (drawn, skipped) figure names. A figure is skipped where
-    its table is absent, or its per-cell results are (a fresh clone has only the tables)."""
+    its table is absent, or its per-cell results are (a fresh clone has only the tables and the training logs), or
+    no training log has the columns the feature-norm figure draws."""
     paths = RunPaths(run_dir)
     drawn: list[str] = []
     skipped: list[str] = []
-    for name in report_figures(config) + [CLAIMS]:
+    for name in report_figures(cfg) + [CLAIMS]:
         if name == "angle_hist":
-            done = angle_figure(config, paths)
+            done = angle_figure(cfg, paths)
         elif name == "sphere3d":
-            done = sphere_figure(config, paths)
+            done = sphere_figure(cfg, paths)
         elif name == "megaface_cmc":
-            done = megaface_figures(config, paths)
+            done = megaface_figures(cfg, paths)
         elif name == "megaface_roc":  # drawn with the CMC
             done = "megaface_cmc" in drawn
+        elif name == feature_norm.FIGURE:
+            done = feature_norm.draw(cfg, paths.root)
         else:
             done = table_figure(paths, name)
         (drawn if done else skipped).append(name)

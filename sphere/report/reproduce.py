@@ -46,14 +46,14 @@ def row_key(*tables: pd.DataFrame) -> list[str]:
     raise ValueError("table has duplicate rows")
 
 
-DEFAULT_TOLERANCE = 1.0  # accuracy points; a config's reproduce.tolerance replaces it
 # Tables of the machine, not of the method (tables/resources.csv: seconds and memory per job): never compared.
 MACHINE_DEPENDENT = (f"{RESOURCES}.csv",)
 
 
-def compare_tables(committed: Path, fresh: Path, tolerance: float = DEFAULT_TOLERANCE) -> list[Moved]:
+def compare_tables(committed: Path, fresh: Path, tolerance: float) -> list[Moved]:
     """Every differing cell of every committed CSV (but MACHINE_DEPENDENT); a missing table, row or column
-    always fails."""
+    always fails; an accuracy cell fails when it moved by more than `tolerance` points (the config's
+    reproduce.tolerance, `sphere.config.sections.ReproduceConfig`)."""
     moved: list[Moved] = []
     for old_path in sorted(Path(committed).glob("*.csv")):
         name, new_path = old_path.name, Path(fresh) / old_path.name

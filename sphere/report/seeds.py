@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sphere.config import method_seeds
+from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
 from sphere.stats.seeds import seed_summary
 
@@ -21,8 +22,8 @@ def read_metrics(run_dir: Path, method: str, seed: int, name: str) -> dict:
     return json.loads(RunPaths(run_dir).metrics(method, seed, name).read_text())
 
 
-def seed_cells(config: dict, methods: list[str]) -> list[tuple[str, int]]:
-    return [(m, s) for m in methods for s in method_seeds(config, m)]
+def seed_cells(cfg: RunConfig, methods: list[str]) -> list[tuple[str, int]]:
+    return [(m, s) for m in methods for s in method_seeds(cfg, m)]
 
 
 def digits(column: str) -> int:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sphere.config import evaluated_methods, method_seeds
+from sphere.config.sections import MethodConfig, RunConfig
 from sphere.paths import RunPaths, markdown_of, seeds_of
 from sphere.protocols.angles import angle_stats, angular_fisher_score
 from sphere.report.paper import (
@@ -28,17 +29,17 @@ from sphere.report.seeds import (
 from sphere.store.io import read_store
 
 
-def method_margin(spec: dict) -> float | None:
+def method_margin(spec: MethodConfig) -> float | None:
     """The m column: the margin of margin-based heads, blank for softmax."""
-    return spec.get("params", {}).get("m", 4 if spec["loss"] == "asoftmax" else None)
+    return spec.params.get("m", 4 if spec.loss == "asoftmax" else None)
 
 
-def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
+def lfw_seeds(cfg: RunConfig, run_dir: Path, methods: list[str]) -> pd.DataFrame:
     """Long format, one row per (method, seed): LFW mean and std over the 10 folds (%), AUC, TAR at FAR
     1e-3, and YTF mean and std over the splits (%) where the config scores YTF (both `sphere evaluate` results)."""
-    ytf = set(evaluated_methods(config, "ytf"))
+    ytf = set(evaluated_methods(cfg, "ytf"))
     rows = []
-    for method, seed in seed_cells(config, methods):
+    for method, seed in seed_cells(cfg, methods):
         result = read_metrics(run_dir, method, seed, "lfw.json")
         row = {
             "method": method,
@@ -48,7 +49,7 @@ def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
             "lfw_auc": result["roc"]["auc"],
             "lfw_tar_far1e-3": result["roc"]["tar"],
         }
-        if "ytf" in config:
+        if cfg.ytf is not None:
             video = read_metrics(run_dir, method, seed, "ytf.json") if method in ytf else None
             row.update(
                 ytf_acc=video["accuracy"] if video else np.nan,
@@ -58,13 +59,13 @@ def lfw_seeds(config: dict, run_dir: Path, methods: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_method(config: dict, run_dir: Path, methods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def per_method(cfg: RunConfig, run_dir: Path, methods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The summary over seeds (one row per method, `summarise`) and the long per-seed rows, both rounded,
     with each method's training `status` over its seeds."""
-    long = lfw_seeds(config, run_dir, methods)
+    long = lfw_seeds(cfg, run_dir, methods)
     table = summarise(long)
     status = [
-        combined_status({s: training_status(run_dir, m, s) for s in method_seeds(config, m)}) for m in table["method"]
+        combined_status({s: training_status(run_dir, m, s) for s in method_seeds(cfg, m)}) for m in table["method"]
     ]
     table.insert(table.columns.get_loc("ytf_acc") if "ytf_acc" in table else len(table.columns), "status", status)
     return table, rounded(long)
@@ -79,23 +80,23 @@ def with_paper(table: pd.DataFrame, columns: dict, before: str = "status") -> pd
     return table
 
 
-def accuracy_vs_m(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def accuracy_vs_m(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per method of `tables.accuracy_vs_m`: LFW mean over seeds of the 10-fold mean (%), the mean
     fold std, the std and 95 % t-interval over seeds, AUC, TAR, the paper's values; and the per-seed rows."""
-    methods = config["tables"]["accuracy_vs_m"]
-    table, long = per_method(config, run_dir, methods)
-    table.insert(1, "m", pd.array([method_margin(config["methods"][m]) for m in methods], dtype="Int64"))
+    methods = cfg.tables.accuracy_vs_m
+    table, long = per_method(cfg, run_dir, methods)
+    table.insert(1, "m", pd.array([method_margin(cfg.methods[m]) for m in methods], dtype="Int64"))
     return with_paper(
         table, {"paper_lfw": [paper_lfw(m) for m in methods], "paper_confirmed": [paper_confirmed(m) for m in methods]}
     ), long
 
 
-def megaface_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def megaface_table(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per method and distractor size: rank-1 and TAR at FAR 1e-6 (%, means over seeds), whether that FAR is
     resolved by the set's impostor count (for every seed) and the FAR achieved; the paper's 1M-distractor
     values on the largest size's rows. And the per-seed rows."""
     rows = []
-    for method, seed in seed_cells(config, evaluated_methods(config, "megaface")):
+    for method, seed in seed_cells(cfg, evaluated_methods(cfg, "megaface")):
         for r in read_metrics(run_dir, method, seed, "megaface.json")["results"]:
             tar = r["verification"]["tar_at_far"][0]
             rows.append(
@@ -112,18 +113,18 @@ def megaface_table(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFr
     long = pd.DataFrame(rows)
     table = summarise(long, ("method", "distractors"))
     largest = table.groupby("method", sort=False)["distractors"].transform("max") == table["distractors"]
-    paper = [paper_megaface(m, config["methods"][m]) or {} for m in table["method"]]
+    paper = [paper_megaface(m, cfg.methods[m]) or {} for m in table["method"]]
     table["paper_rank1_1M"] = [p.get("rank1") if top else None for p, top in zip(paper, largest)]
     table["paper_tar_1M"] = [p.get("tar") if top else None for p, top in zip(paper, largest)]
     return table, rounded(long)
 
 
-def angle_table(config: dict, run_dir: Path, test_store: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def angle_table(cfg: RunConfig, run_dir: Path, test_store: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per method (means over seeds): pair-angle extremes and percentiles on the test pairs and the angular
     Fisher score; and the per-seed rows."""
     labels = read_store(test_store, mmap=True).index["label"].to_numpy()
     rows = []
-    for method, seed in seed_cells(config, evaluated_methods(config, "lfw")):
+    for method, seed in seed_cells(cfg, evaluated_methods(cfg, "lfw")):
         pairs = pd.read_csv(RunPaths(run_dir).metrics(method, seed, "pairs.csv"))
         stats = angle_stats(pairs["angle_deg"].to_numpy(), pairs["same"].to_numpy(bool))
         features = np.load(RunPaths(run_dir).features(method, seed))
@@ -161,11 +162,11 @@ def training_status(run_dir: Path, method: str, seed: int) -> str:
     return f"diverged: {status['message']}; weights of step {status['steps']}"
 
 
-def loss_comparison(config: dict, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def loss_comparison(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per method of `tables.loss_comparison`: loss head, LFW (and YTF) over seeds as in
     `accuracy_vs_m`, the paper's LFW number; and the per-seed rows."""
-    methods = config["tables"]["loss_comparison"]
-    table, long = per_method(config, run_dir, methods)
+    methods = cfg.tables.loss_comparison
+    table, long = per_method(cfg, run_dir, methods)
     table = table.drop(columns=["lfw_auc", "lfw_tar_far1e-3"])
-    table.insert(1, "loss", [config["methods"][m]["loss"] for m in methods])
+    table.insert(1, "loss", [cfg.methods[m].loss for m in methods])
     return with_paper(table, {"paper_lfw": [paper_loss_lfw(m) for m in methods]}), long

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,12 @@ import pandas as pd
 
 from sphere.protocols.angles import angle_stats, angular_fisher_score
 from sphere.protocols.verification import l2_normalise
-from sphere.report.figures import plt, save, sns, styled
+from sphere.report.figures import palette, plt, save, styled
+
+# mplot3d's default view draws the unit sphere's outline over about 92 % of a square panel at this zoom
+SPHERE_ZOOM = 1.55
+PANEL_IN, HEADER_IN = 2.3, 0.3  # a panel's side and the band of its title above it (inches)
+LINE_IN, TITLE_CHARS_PER_IN = 0.2, 10  # a line of the figure's title (seaborn "paper": 11.5 pt) and its width
 
 
 def pair_angles(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,26 +47,37 @@ def toy_angles(
     return pd.DataFrame(rows)
 
 
+def sphere_panel(ax: Any, method: str, features: np.ndarray, labels: np.ndarray, colours: dict) -> None:
+    """One method's features projected on the unit sphere (a light wireframe), colour = identity, no axes."""
+    u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
+    ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
+    points = l2_normalise(np.asarray(features, np.float64))
+    for label, colour in colours.items():
+        p = points[labels == label]
+        ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=7, color=colour, depthshade=False)
+    ax.set_axis_off()
+    ax.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1))
+    ax.set_box_aspect((1, 1, 1), zoom=SPHERE_ZOOM)
+    ax.set_title(method, pad=2)
+
+
 def sphere_figure(features_by_method: dict[str, np.ndarray], labels: np.ndarray, out: Path) -> plt.Figure:
-    """Features projected on the unit sphere (Fig. 5, upper row), one 3-D panel per method, colour = identity;
-    the panels are zoomed so that the sphere fills its frame."""
+    """Features projected on the unit sphere (Fig. 5, upper row), one square 3-D panel per method side by side,
+    colour = identity; placed by hand (no layout engine), so that each sphere fills its panel, under a title
+    wrapped to the figure's width."""
     n = len(features_by_method)
+    identities = np.unique(labels)
+    colours = dict(zip(identities, palette(map(str, identities)).values()))
+    title = [
+        "Toy experiment (paper Fig. 5): 3-d FC1 features on the unit sphere",
+        f"colour: identity ({len(colours)} largest training identities); each method's first seed",
+    ]
+    lines = [line for part in title for line in textwrap.wrap(part, int(TITLE_CHARS_PER_IN * PANEL_IN * n))]
+    height = PANEL_IN + HEADER_IN + LINE_IN * len(lines)
     with styled():
-        fig = plt.figure(figsize=(2.6 * n, 3.0), layout="constrained")
-        u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
-        colours = sns.color_palette("tab10")
+        fig = plt.figure(figsize=(PANEL_IN * n, height))
         for i, (method, features) in enumerate(features_by_method.items()):
-            ax = fig.add_subplot(1, n, i + 1, projection="3d")
-            ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.3)
-            points = l2_normalise(np.asarray(features, np.float64))
-            for label in np.unique(labels):
-                p = points[labels == label]
-                ax.scatter(p[:, 0], p[:, 1], p[:, 2], s=6, color=colours[int(label) % 10], depthshade=False)
-            ax.set_title(method, y=0.95)
-            ax.set_axis_off()
-            ax.set_xlim(-1, 1), ax.set_ylim(-1, 1), ax.set_zlim(-1, 1)
-            ax.set_box_aspect((1, 1, 1), zoom=1.35)
-        fig.suptitle(
-            "Toy experiment (paper Fig. 5): 3-d FC1 features of 6 identities on the unit sphere; colour: identity"
-        )
-    return save(fig, out)
+            ax = fig.add_axes((i / n, 0, 1 / n, PANEL_IN / height), projection="3d")
+            sphere_panel(ax, method, features, labels, colours)
+        fig.suptitle("\n".join(lines), x=0.01, y=1 - 0.04 / height, ha="left", va="top")
+    return save(fig, out, constrained=False)

@@ -14,7 +14,7 @@ import yaml
 
 from sphere.config import ConfigError, typed, validate
 from sphere.config.schema import COMMAND, json_schema, render
-from sphere.config.sections import RunConfig
+from sphere.config.sections import ClaimsConfig, ReproduceConfig, RunConfig
 from sphere.config.settings import MODELS, TrainConfig
 from sphere.config.synthetic import MegaFaceSynthConfig, SyntheticConfig, YTFSynthConfig
 
@@ -139,3 +139,15 @@ def test_typed_fills_every_default(default):
     assert run.claims.min_effect == 0.5 and run.tables.budget == []
     del default["ytf"], default["evaluate"]
     assert typed(validate(default)).ytf is None
+
+
+def test_claims_threshold_and_reproduce_tolerance_default_once(default):
+    """The claims threshold and the reproduce tolerance have one default, their section's field; the report and
+    `sphere reproduce` read them from the typed config, so a config's value replaces it."""
+    del default["claims"], default["reproduce"]
+    run = typed(validate(default, heads=False))
+    assert run.claims.min_effect == ClaimsConfig().min_effect
+    assert run.reproduce.tolerance == ReproduceConfig().tolerance
+    default["claims"], default["reproduce"] = {"min_effect": 0.25}, {"tolerance": 2.5}
+    run = typed(validate(default, heads=False))
+    assert (run.claims.min_effect, run.reproduce.tolerance) == (0.25, 2.5)

@@ -82,16 +82,44 @@ def test_released_option_a_head_cannot_take_stops_before_any_job(loss, params, m
 
 
 def test_seeds_top_level_per_method_and_default(tmp_path, default):
-    from sphere.config import method_seeds
+    from sphere.config import method_seeds, typed
 
-    assert method_seeds(default, "asoftmax-m4") == [0, 1, 2] and method_seeds(default, "lsoftmax") == [0]
+    assert method_seeds(typed(default), "asoftmax-m4") == [0, 1, 2] and method_seeds(typed(default), "lsoftmax") == [0]
     del default["seeds"]
     default["train"]["seed"] = 7
-    assert method_seeds(default, "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
+    assert method_seeds(typed(default), "lsoftmax") == [7]  # no seeds key: the train.seed alone, as before seeds
     assert train_config(default, "asoftmax-m4", 2).seed == 2 and train_config(default, "lsoftmax").seed == 7
+    default["methods"]["lsoftmax"].setdefault("train", {})["seed"] = 3
+    assert method_seeds(typed(default), "lsoftmax") == [3]  # the method's own train.seed first
     default["seeds"] = [0, 0]
     with pytest.raises(ConfigError, match="seeds"):
         load_config(write(tmp_path, default))
+
+
+@pytest.mark.parametrize("name", sorted(str(p.relative_to(REPO / "config")) for p in (REPO / "config").rglob("*.yaml")))
+def test_method_train_is_train_config_but_its_loss_params(name):
+    """The typed view of a method's settings (the report's) and the mapping's (the train rule's params) agree."""
+    import dataclasses
+
+    from sphere.config import method_train, typed
+
+    config = load_config(REPO / "config" / name, heads=False)
+    run = typed(config)
+    for method in config["methods"]:
+        assert method_train(run, method) == dataclasses.replace(train_config(config, method), loss_params={})
+
+
+def test_evaluated_methods_read_the_typed_sections(default):
+    from sphere.config import evaluated_methods, typed
+
+    scored = [m for m in default["methods"] if m not in default["tables"]["toy"]]
+    assert evaluated_methods(typed(default), "lfw") == scored
+    default["ytf"].pop("methods", None)
+    default["megaface"]["methods"] = []
+    run = typed(default)
+    assert evaluated_methods(run, "ytf") == scored and evaluated_methods(run, "megaface") == []
+    del default["ytf"]
+    assert evaluated_methods(typed(default), "ytf") == []
 
 
 def test_heads_false_skips_only_the_head_build(tmp_path, default):

@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sphere.config import typed
 from sphere.report.budget import budget_table, plateau
 
 
@@ -49,7 +50,7 @@ def test_each_loss_and_lr_is_its_own_series_and_diverged_runs_do_not_set_the_pla
             "a-2k": ("asoftmax", 0.1, 2000, 70.0, False),  # diverged: not a plateau at 1,000
         },
     )
-    table, _ = budget_table(config, tmp_path)
+    table, _ = budget_table(typed(config), tmp_path)
     plateaus = dict(zip(table["method"], table["plateau_steps"]))
     assert plateaus["s-1k"] == plateaus["s-2k"] == 1000
     assert pd.isna(plateaus["s-lo-1k"]) and pd.isna(plateaus["a-1k"]) and pd.isna(plateaus["a-2k"])

@@ -3,6 +3,9 @@ import json
 import numpy as np
 import pandas as pd
 
+from sphere.config import typed
+from sphere.config.sections import ClaimsConfig
+from sphere.report import claims
 from sphere.report.claims import write_claims
 
 FOLDS = np.repeat(np.arange(10), 300)
@@ -72,7 +75,7 @@ def fake_run(tmp_path, cfg) -> None:
 def test_claims_table_verdicts_tests_and_effects(tmp_path):
     cfg = config()
     fake_run(tmp_path, cfg)
-    table = write_claims(cfg, tmp_path).set_index("id")
+    table = write_claims(typed(cfg), tmp_path).set_index("id")
     assert set(table.index) == {"a", "b1", "b2", "c1", "c2", "c3", "d1", "d2", "d", "e1"}
     # a: 3 seeds each, paired over seeds x folds; the effect is the mean of the paired fold differences
     folds = {
@@ -100,3 +103,18 @@ def test_claims_table_verdicts_tests_and_effects(tmp_path):
     assert table.at["e1", "verdict"] == "reproduced" and np.isclose(table.at["e1", "effect"], -0.02, atol=1e-3)
     assert (tmp_path / "tables" / "claims.md").read_text().count("\n| ") == len(table) + 2  # header, rule, rows
     assert (tmp_path / "figures" / "claims.png").stat().st_size > 1000
+
+
+def test_the_relevance_threshold_is_the_configs_claims_min_effect(tmp_path, monkeypatch):
+    """Every ordering claim is judged against claims.min_effect; without a claims section, against the one default
+    (ClaimsConfig, sphere/config/sections.py)."""
+    cfg = config()
+    fake_run(tmp_path, cfg)
+    seen: list[float] = []
+    threshold = claims.practical_threshold
+    monkeypatch.setattr(claims, "practical_threshold", lambda m, paper: seen.append(m) or threshold(m, paper))
+    claims.evaluate_claims(typed(cfg), tmp_path)
+    assert len(seen) > 5 and set(seen) == {ClaimsConfig().min_effect}
+    seen.clear()
+    claims.evaluate_claims(typed({**cfg, "claims": {"min_effect": 0.2}}), tmp_path)
+    assert len(seen) > 5 and set(seen) == {0.2}

@@ -112,6 +112,7 @@ def test_snakemake_regenerates_tables_and_figures(tiny_run):
         "accuracy_vs_depth.png",
         "sphere3d.png",
         "claims.png",
+        "feature_norm.png",
     ):
         assert (run / "figures" / figure).stat().st_size > 1000
     variants = pd.read_csv(run / "tables" / "protocol_variants.csv")
@@ -175,7 +176,7 @@ def test_snakemake_report_shows_every_figure(tiny_run, tmp_path):
             "the report was built but not rendered; apt-get install -y chromium"
         )
     figures = sorted(p.name for p in (run / "figures").glob("*.png"))
-    assert len(figures) == 7
+    assert len(figures) == 8
     assert check_report.check(html, figures, browser) == []
 
 

@@ -22,7 +22,7 @@ from sphere.report.paper import ACCURACY_VS_M, LOSS_COMPARISON_LFW, LOSS_COMPARI
 validate(config, "snakemake config")
 # The typed config (sphere.config.sections): every default lives there; helpers read CFG, not the raw dict.
 CFG = typed(config)
-PATHS = RunPaths.of(config)
+PATHS = RunPaths.of(CFG)
 # Every job imports a compiled sphere: where PYTHONDONTWRITEBYTECODE is set (as on the CI machines), each of
 # the ~150 job processes of the default DAG would compile the modules it imports again (~0.15 s a job).
 compileall.compile_dir(Path(sys.modules["sphere"].__file__).parent, quiet=2)
@@ -196,9 +196,9 @@ def detect_options(wildcards):
 # Which methods each protocol sees: toy methods (3-d features, 6 identities) only draw the sphere;
 # LFW scores every other method; YTF and MegaFace score those their section lists (default: all of them).
 TOY_METHODS = CFG.tables.toy
-EVAL_METHODS = evaluated_methods(config, "lfw")
-YTF_METHODS = evaluated_methods(config, "ytf")
-MEGAFACE_METHODS = evaluated_methods(config, "megaface")
+EVAL_METHODS = evaluated_methods(CFG, "lfw")
+YTF_METHODS = evaluated_methods(CFG, "ytf")
+MEGAFACE_METHODS = evaluated_methods(CFG, "megaface")
 
 
 def methods_pattern(methods):
@@ -219,11 +219,11 @@ wildcard_constraints:
 
 def cells(pattern, methods):
     """`pattern` (a path with {method} and {seed}) for every seed of every method (config `seeds`)."""
-    return [str(pattern).format(method=m, seed=s) for m in methods for s in method_seeds(config, m)]
+    return [str(pattern).format(method=m, seed=s) for m in methods for s in method_seeds(CFG, m)]
 
 
 def seed_cells(methods):
-    return [(m, s) for m in methods for s in method_seeds(config, m)]
+    return [(m, s) for m in methods for s in method_seeds(CFG, m)]
 
 
 def gpu_training(wildcards):
@@ -271,7 +271,7 @@ EVALUATE_BENCHMARKS = list(CFG.evaluate.benchmarks) if EVALUATE else []
 
 
 def first_seed(method):
-    return f"seed{method_seeds(config, method)[0]}"
+    return f"seed{method_seeds(CFG, method)[0]}"
 
 
 # wildcard patterns of the two evaluate rules (scoring.smk): which records give a per-rule table
@@ -287,7 +287,7 @@ def bin_file(name):
 def evaluate_inputs(w):
     """Files one benchmark's scoring reads (the method's first seed), by its kind (sphere.benchmarks):
     store features for pairs and videos, the model and its files otherwise."""
-    seed = method_seeds(config, w.method)[0]
+    seed = method_seeds(CFG, w.method)[0]
     model = PATHS.model(w.method, seed)
     return {
         "pairs": lambda: {"features": PATHS.features(w.method, seed), "store": PATHS.store_index("test"),
@@ -320,7 +320,7 @@ def evaluate_results():
 
 def evaluate_tables():
     """The tables the evaluate stage writes (csv and md): the rule variants, plus IJB when it is scored."""
-    return [f for name in outputs.evaluate_tables(config) for f in outputs.table_files(PATHS, name, seeds=False)]
+    return [f for name in outputs.evaluate_tables(CFG) for f in outputs.table_files(PATHS, name, seeds=False)]
 
 
 # --- what `snakemake --report` shows: every committed table and figure, with a caption -------------------
@@ -346,8 +346,8 @@ def figure_output(name):
 
 def report_outputs():
     """Every file `sphere report` writes (sphere.report.outputs.report_files), marked for the report."""
-    tables = [f for name in outputs.report_tables(config) for f in table_outputs(name)]
-    figures = [figure_output(name) for name in outputs.report_figures(config)]
+    tables = [f for name in outputs.report_tables(CFG) for f in table_outputs(name)]
+    figures = [figure_output(name) for name in outputs.report_figures(CFG)]
     logs = [reported(PATHS.training_log(m, s), "training_log", outputs.TRAINING_LOGS, m)
             for m, s in seed_cells(METHODS)]
     return [PATHS.summary] + tables + figures + logs
@@ -355,9 +355,9 @@ def report_outputs():
 
 def committed_tables():
     """Every committed table CSV of the run, in report order (the tables page shows them all)."""
-    names = outputs.report_tables(config)
+    names = outputs.report_tables(CFG)
     files = [f for n in names for f in (PATHS.table(n), PATHS.seeds_table(n))] + [PATHS.table(outputs.CLAIMS)]
-    files += [PATHS.table(n) for n in outputs.evaluate_tables(config)]
+    files += [PATHS.table(n) for n in outputs.evaluate_tables(CFG)]
     return files + ([PATHS.table(outputs.DETECTION)] if DETECT else [])
 
 
@@ -367,7 +367,7 @@ EXPORT_CHECKPOINTS = CFG.export_checkpoints
 
 
 def export_seed(method):
-    seeds = method_seeds(config, method)
+    seeds = method_seeds(CFG, method)
     return 0 if 0 in seeds else seeds[0]
 
 

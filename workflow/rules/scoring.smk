@@ -70,7 +70,7 @@ if EVALUATE:
         input:
             evaluate_results()[0],
         output:
-            [f for name in outputs.evaluate_tables(config) for f in table_outputs(name, seeds=False)],
+            [f for name in outputs.evaluate_tables(CFG) for f in table_outputs(name, seeds=False)],
         params:
             sphere=sphere_job("evaluate_table"),
             methods=" ".join(evaluate_results()[1]),
