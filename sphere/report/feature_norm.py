@@ -16,9 +16,10 @@ from matplotlib.ticker import LogFormatter
 from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
 from sphere.report.figures import line_legend, line_styles, method_lines, plt, save, styled
-from sphere.report.seeds import seed_cells
+from sphere.report.seeds import rounded, seed_cells, summarise
 
 FIGURE = "feature_norm"
+TABLE = "training_dynamics"  # tables/training_dynamics.csv: where each log ends, per method (per seed beside it)
 MONITORED = ("feature_norm", "theta_y_deg")  # sphere.train.loop.MONITORED (the report does not import torch)
 PANELS = {  # column: (panel title, y label)
     "feature_norm": ("feature norm", r"mean $\Vert x \Vert$"),
@@ -89,3 +90,29 @@ def draw(cfg: RunConfig, run_dir: Path, always: bool = False) -> bool:
         return False
     feature_norm_figure(logs, paths.figure(FIGURE), skipped)
     return True
+
+
+def end_values(logs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where each training log ends: the last logged step with a finite loss (a diverged training stops early)
+    and its feature norm and target angle, per (method, seed); and per method the mean over seeds."""
+    finite = logs.dropna(subset=["feature_norm"]).sort_values("step", kind="stable")
+    last = finite.groupby(["method", "seed"], sort=False).tail(1)
+    order = {m: i for i, m in enumerate(dict.fromkeys(logs["method"]))}
+    seeds = last.sort_values(["method", "seed"], key=lambda c: c.map(order) if c.name == "method" else c)
+    seeds = seeds[["method", "seed", "step", *MONITORED]].reset_index(drop=True)
+    table = summarise(seeds)
+    return table.assign(step=table["step"].round().astype(int)), rounded(seeds)  # the step: a mean over seeds
+
+
+def write_table(cfg: RunConfig, run_dir: Path) -> None:
+    """tables/training_dynamics.csv (+ .md, _seeds.csv) from the run's committed training logs."""
+    from sphere.report.tables import write_table as write
+
+    paths = RunPaths(run_dir)
+    logs, _ = read_logs(cfg, paths, figure_methods(cfg))
+    table, seeds = end_values(logs)
+    title = (
+        "Where training ends: last logged step, mean feature norm ||x|| and mean target angle theta_y (degrees) "
+        "over its last interval; means over seeds (figures/feature_norm.png draws the whole run)"
+    )
+    write(table, paths.table(TABLE), title, seeds)

@@ -35,6 +35,7 @@ CATEGORY = {
     "budget": SETTINGS + "training budget",
     "figure:budget": SETTINGS + "training budget",
     "figure:feature_norm": TRAINING_LOGS,
+    "training_dynamics": TRAINING_LOGS,
     "accuracy_vs_m": EFFECT_OF_M,
     "angle_stats": EFFECT_OF_M,
     "figure:accuracy_vs_m": EFFECT_OF_M,
@@ -66,7 +67,7 @@ def report_tables(cfg: RunConfig) -> list[str]:
         names.append("toy_angles")
     if cfg.megaface is not None:
         names.append("megaface")
-    return names
+    return names + ["training_dynamics"]
 
 
 def report_figures(cfg: RunConfig) -> list[str]:

@@ -257,3 +257,26 @@ def test_feature_norm_without_any_monitored_log_is_drawn_only_when_declared(tmp_
 def test_the_report_reads_the_columns_the_training_loop_logs():
     loop = pytest.importorskip("sphere.train.loop")
     assert feature_norm.MONITORED == loop.MONITORED
+
+
+def test_training_dynamics_reads_where_each_log_ends():
+    """The last logged step with a finite loss per (method, seed), a diverged seed ending early, and the mean over
+    seeds per method (tables/training_dynamics.csv)."""
+    logs = pd.DataFrame(
+        {
+            "method": ["a"] * 6 + ["b"] * 2,
+            "seed": [0, 0, 0, 1, 1, 1, 0, 0],
+            "step": [20, 40, 60, 20, 40, 60, 20, 40],
+            "feature_norm": [1.0, 2.0, 3.0, 1.0, 5.0, np.nan, 4.0, 6.0],  # seed 1 of a diverged after step 40
+            "theta_y_deg": [90.0, 80.0, 70.0, 90.0, 60.0, np.nan, 85.0, np.nan],
+        }
+    )
+    table, seeds = feature_norm.end_values(logs)
+    assert seeds[["method", "seed", "step", "feature_norm"]].values.tolist() == [
+        ["a", 0, 60, 3.0],
+        ["a", 1, 40, 5.0],
+        ["b", 0, 40, 6.0],
+    ]
+    assert table["method"].tolist() == ["a", "b"] and table["step"].tolist() == [50, 40]
+    assert table["feature_norm"].tolist() == [4.0, 6.0] and table["theta_y_deg"].tolist()[0] == 65.0
+    assert table["seeds"].tolist() == [2, 1] and pd.isna(table["theta_y_deg"].iloc[1])
