@@ -1,0 +1,46 @@
+"""The statements of docs/mechanism.md about the committed default run, checked against its tables and training
+logs, so the prose cannot drift from the numbers."""
+
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+RUN = REPO / "results" / "default"
+
+
+def ends() -> pd.DataFrame:
+    return pd.read_csv(RUN / "tables" / "training_dynamics.csv").set_index("method")
+
+
+def test_asoftmax_ends_at_softmax_angle_with_at_most_half_its_norm():
+    table = ends()
+    softmax = table.loc["softmax"]
+    for m in ("asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
+        assert table.loc[m, "feature_norm"] <= softmax["feature_norm"] / 2, m
+        assert abs(table.loc[m, "theta_y_deg"] - softmax["theta_y_deg"]) <= 4, m
+
+
+def test_fixed_scale_heads_end_tighter_and_arcface_tightest():
+    angle = ends()["theta_y_deg"]
+    for head in ("normface", "cosface", "sphereface-r"):
+        assert angle[head] <= angle["asoftmax-m4"] - 5, head
+    assert angle.idxmin() == "arcface"
+
+
+def test_accuracy_follows_the_angle_only_loosely():
+    acc = pd.read_csv(RUN / "tables" / "loss_comparison.csv").set_index("method")["lfw_acc"]
+    angle = ends()["theta_y_deg"]
+    assert acc["arcface"] > acc["asoftmax-m4"] and acc["lsoftmax"] > acc["asoftmax-m4"]
+    two_tightest = set(angle.dropna().nsmallest(2).index)
+    assert two_tightest == {"arcface", "lsoftmax"}
+    assert acc["center"] > acc["asoftmax-m4"]
+    assert abs(angle["center"] - angle["softmax"]) < abs(angle["center"] - angle["arcface"])
+
+
+def test_what_the_readings_leave_open():
+    norm = ends()["feature_norm"]
+    assert 1.5 <= norm["asoftmax-m2"] / norm["asoftmax-m4"] <= 2.5  # "about twice"
+    for m in ("asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
+        log = pd.read_csv(RUN / "training" / m / "seed0.csv")
+        assert log["feature_norm"].min() < 1 < log["feature_norm"].iloc[-1], m  # falls below 1, then grows
