@@ -60,7 +60,8 @@ def _benchmark(benchmark: str, result: dict, options: dict) -> dict:
             "files": {"pairs": _file(result.get("pairs_file"))},
             "pairs": result["pairs_total"],
             "pairs_scored": result["pairs_scored"],
-            "folds": result.get("folds"),
+            "folds": result.get("folds_total", result.get("folds")),  # the file's; scored: folds_scored
+            "folds_scored": result.get("folds"),
             "standard": result["standard"],
         }
     files = {"probe_list": _file(options.get("probe_list")), "noise_list": _file(options.get("noise_list"))}

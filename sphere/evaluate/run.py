@@ -60,6 +60,8 @@ def summary_line(result: dict) -> str:
         why = "pairs missing" if result.get("pairs_missing", 0) else "not the benchmark's standard pair file"
         extra = "" if result["standard"] else f" NON-STANDARD ({why})"
         folds = f", {result['folds']} folds" if "folds" in result else ""
+        if result.get("folds_total", result.get("folds")) != result.get("folds"):
+            folds = f", {result['folds']} of the file's {result['folds_total']} folds"
         return (
             f"{name} ({result['rule']} rule): {result['accuracy']:.2f}{std} %, "
             f"{result['pairs_scored']}/{result['pairs_total']} pairs{folds}{extra}"

@@ -350,7 +350,8 @@ def score_verification(
         "pairs_scored": int(keep.sum()),
         "pairs_total": len(pairs),
         "pairs_missing": int((~keep).sum()),
-        "folds": len(np.unique(scored.folds)),
+        "folds": len(np.unique(scored.folds)),  # the folds scored; the file's own beside it
+        "folds_total": len(np.unique(pairs.folds)),
         "complete": bool(keep.all()),
         "standard": is_standard(benchmark, pairs, keep),
         "pairs_file": pairs.source,

@@ -165,3 +165,21 @@ def test_standard_needs_the_benchmarks_own_fold_layout(tmp_path):
     pairs, emb, *_ = write_lfw(tmp_path, folds=2, half=300)
     result = evaluate("lfw", Source(embeddings=emb), tmp_path / "o", pairs=pairs)
     assert result["standard"] is False and result["folds"] == 2 and result["complete"] is True
+
+
+def test_a_fold_left_without_pairs_is_counted_against_the_files_folds(lfw, tmp_path):
+    """--allow-missing can empty a whole fold: the result, its summary line and its card say how many of the
+    file's folds were scored."""
+    from sphere.evaluate.card import summary
+    from sphere.evaluate.run import summary_line
+
+    pairs, emb, *_ = lfw
+    lines = pairs.read_text().splitlines()
+    half = int(lines[0].split()[1])
+    ghost = [line.replace(line.split("\t")[0], "Ghost", 1) for line in lines[1 : 1 + 2 * half]]  # no embeddings
+    (tmp_path / "pairs.txt").write_text("\n".join([lines[0], *ghost, *lines[1 + 2 * half :]]) + "\n")
+    result = evaluate("lfw", Source(embeddings=emb), tmp_path / "o", pairs=tmp_path / "pairs.txt", allow_missing=True)
+    assert (result["folds"], result["folds_total"], result["pairs_missing"]) == (2, 3, 2 * half)
+    assert "2 of the file's 3 folds NON-STANDARD (pairs missing)" in summary_line(result)
+    card = result["card"]["benchmark"]
+    assert (card["folds"], card["folds_scored"]) == (3, 2) and "3 folds" in summary(result["card"])
