@@ -67,6 +67,18 @@ def present_images(root: Path, names: list[str], allow_missing: bool) -> list[st
     return [n for n in names if n not in gone]
 
 
+def check_folds_left(pairs: PairSet, present: set[str]) -> None:
+    """Before any image is read: the pairs whose two images are there must span 2 folds or more, since every rule
+    chooses its threshold on the other folds (a refusal after detecting every face would waste the work)."""
+    have = np.array([name in present for name in pairs.items])
+    folds = np.unique(pairs.folds[have[pairs.first] & have[pairs.second]])
+    if len(folds) < 2:
+        raise InputError(
+            f"{pairs.source}: the pairs whose images are all present span {len(folds)} of the file's "
+            f"{len(np.unique(pairs.folds))} folds; every rule needs at least 2 (it picks thresholds on the others)"
+        )
+
+
 def model_embeddings(
     source: Source, pairs: PairSet, root: Path | None, bin_images: list | None, allow_missing: bool = False
 ) -> Embeddings:
@@ -91,6 +103,7 @@ def model_embeddings(
     else:
         names = present_images(root, names, allow_missing)
         source.record["images_missing"] = len(pairs.items) - len(names)
+        check_folds_left(pairs, set(names))
     if not names:
         raise InputError(f"{root}: none of the {len(pairs.items)} images of {pairs.source} is there")
     landmarks = read_landmark_list(source.landmarks) if source.landmarks else None

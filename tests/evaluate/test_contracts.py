@@ -183,3 +183,17 @@ def test_a_fold_left_without_pairs_is_counted_against_the_files_folds(lfw, tmp_p
     assert "2 of the file's 3 folds NON-STANDARD (pairs missing)" in summary_line(result)
     card = result["card"]["benchmark"]
     assert (card["folds"], card["folds_scored"]) == (3, 2) and "3 folds" in summary(result["card"])
+
+
+def test_pairs_left_in_one_fold_are_refused_before_any_image_is_read():
+    from sphere.evaluate.benchmarks import PairSet
+    from sphere.evaluate.verify import check_folds_left
+
+    items = ["a", "b", "c", "d"]
+    pairs = PairSet(
+        "lfw", "pairs.txt", items, np.array([0, 0, 2, 2]), np.array([1, 1, 3, 3]),
+        np.array([True, False, True, False]), np.array([0, 0, 1, 1]), np.arange(2, 6),
+    )  # fmt: skip
+    check_folds_left(pairs, {"a", "b", "c", "d"})
+    with pytest.raises(InputError, match=r"pairs.txt: the pairs whose images are all present span 1 of the file's 2"):
+        check_folds_left(pairs, {"a", "b", "c"})
