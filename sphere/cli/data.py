@@ -22,38 +22,37 @@ def excluded(path: str | None) -> set[str]:
     return read_identity_list(path) if path else set()
 
 
+def run_config(path: str):  # -> RunConfig (sphere.config.sections), imported where used
+    from sphere.config import load_config, typed
+
+    return typed(load_config(path, heads=False))
+
+
 def synth(args: argparse.Namespace) -> None:
-    from sphere.config import load_config
-    from sphere.synthetic import SyntheticConfig, generate
+    from sphere.synthetic import generate
 
     # The DAG's rule is the only writer of its folder, so regenerating replaces what is there.
-    generate(
-        SyntheticConfig(**load_config(args.config, heads=False).get("synthetic", {})),
-        Path(args.out),
-        overwrite=True,
-        workers=args.workers,
-    )
+    generate(run_config(args.config).synthetic, Path(args.out), overwrite=True, workers=args.workers)
 
 
 def synth_ytf(args: argparse.Namespace) -> None:
-    from sphere.config import load_config
-    from sphere.synthetic.ytf_videos import YTFSynthConfig, generate_ytf
+    from sphere.config.sections import YTFConfig
+    from sphere.synthetic.ytf_videos import generate_ytf
 
-    section = load_config(args.config, heads=False).get("ytf", {})
-    generate_ytf(YTFSynthConfig(**section.get("synthetic", {})), Path(args.out), overwrite=True, workers=args.workers)
+    section = run_config(args.config).ytf or YTFConfig()
+    generate_ytf(section.synthetic, Path(args.out), overwrite=True, workers=args.workers)
 
 
 def synth_megaface(args: argparse.Namespace) -> None:
-    from sphere.config import load_config
-    from sphere.synthetic.megaface_sets import MegaFaceSynthConfig, generate_megaface
+    import dataclasses
 
-    section = load_config(args.config, heads=False).get("megaface", {})
-    sizes = {"sizes": section["sizes"]} if "sizes" in section else {}
+    from sphere.config.sections import MegaFaceConfig
+    from sphere.synthetic.megaface_sets import generate_megaface
+
+    section = run_config(args.config).megaface or MegaFaceConfig()
+    sizes = {"sizes": tuple(section.sizes)} if section.sizes else {}
     generate_megaface(
-        MegaFaceSynthConfig(**section.get("synthetic", {}), **sizes),
-        Path(args.out),
-        overwrite=True,
-        workers=args.workers,
+        dataclasses.replace(section.synthetic, **sizes), Path(args.out), overwrite=True, workers=args.workers
     )
 
 
