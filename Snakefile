@@ -32,7 +32,7 @@ include: "workflow/rules/shipped.smk"
 
 
 onstart:
-    if CONFIG_STALE:  # see CONFIG_MISSING in common.smk
+    if CONFIG_STALE:  # why onstart, not a job: see CONFIG_STALE in common.smk
         write_resolved(config, PATHS.config)
 
 

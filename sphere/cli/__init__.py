@@ -67,20 +67,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The sub-commands of `parser` by name (its verbs, or the steps of `sphere step`)."""
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
 def steps(top: argparse.ArgumentParser) -> list[str]:
     """The names `sphere step` takes."""
-    verbs = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
-    step = verbs.choices["step"]
-    return list(next(a for a in step._actions if isinstance(a, argparse._SubParsersAction)).choices)
+    return list(_commands(_commands(top)["step"]))
 
 
 def verb_parser(top: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
     """The parser of the verb (or DAG step) that `args` were parsed for."""
-    parser = top
-    for name in (args.verb, *([args.step] if args.verb == "step" else [])):
-        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        parser = action.choices[name]
-    return parser
+    verb = _commands(top)[args.verb]
+    return _commands(verb)[args.step] if args.verb == "step" else verb
 
 
 def _verb(args: argparse.Namespace) -> str:

@@ -1,4 +1,5 @@
-"""What every verb module shares: the subparsers type, and library defaults read without importing the library.
+"""What every verb module shares: the subparsers type, one-line argparse errors, and library defaults read
+without importing the library.
 
 The parser is built on every `sphere` call. Importing the modules behind each verb's defaults would load torch
 (seconds) even for `sphere check-config`, so `default` reads a parameter's default (or a dataclass field's) from
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import sys
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 
 class Verbs(Protocol):
@@ -38,6 +40,24 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make the parser report a bad command line as every other user error: one line
+    `<prog>: <option>: <what is wrong>` and exit status 2 (argparse's own adds its usage lines)."""
+
+    def error(message: str) -> NoReturn:
+        required, unknown = "the following arguments are required: ", "unrecognized arguments: "
+        if message.startswith(required):
+            message = f"{message[len(required) :]}: required (see --help)"
+        elif message.startswith(unknown):
+            message = f"{message[len(unknown) :]}: not an option of {parser.prog} (see --help)"
+        elif message.startswith("argument "):
+            message = message[len("argument ") :]
+        print(f"{parser.prog}: {' '.join(message.splitlines())}", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = error  # type: ignore[method-assign]
 
 
 PACKAGE = Path(__file__).resolve().parents[1]

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import NoReturn
 
-from sphere.cli.common import Verbs, constant, default
+from sphere.cli.common import Verbs, constant, default, one_line_errors
 
 PREPROCESS = "sphere.evaluate.models:Preprocess"
 SOURCE = "sphere.evaluate.sources:Source"
@@ -148,24 +146,6 @@ def register(verbs: Verbs) -> None:
     p.set_defaults(func=evaluate)
     one_line_errors(p)
     support(verbs)
-
-
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """Make the parser report a bad command line as every other user error: one line
-    `<prog>: <option>: <what is wrong>` and exit status 2 (argparse's own adds its usage lines)."""
-
-    def error(message: str) -> NoReturn:
-        required, unknown = "the following arguments are required: ", "unrecognized arguments: "
-        if message.startswith(required):
-            message = f"{message[len(required) :]}: required (see --help)"
-        elif message.startswith(unknown):
-            message = f"{message[len(unknown) :]}: not an option of {parser.prog} (see --help)"
-        elif message.startswith("argument "):
-            message = message[len("argument ") :]
-        print(f"{parser.prog}: {' '.join(message.splitlines())}", file=sys.stderr)
-        sys.exit(2)
-
-    parser.error = error  # type: ignore[method-assign]
 
 
 def evaluate(args: argparse.Namespace) -> None:

@@ -160,16 +160,6 @@ def train_config(config: dict, method: str, seed: int | None = None) -> TrainCon
     return dataclasses.replace(TrainConfig(), **merged, loss=spec["loss"], loss_params=params)
 
 
-def write_resolved(config: dict, path: Path) -> Path:
-    """Write the config next to its outputs, leaving the file (and its mtime) alone when unchanged."""
-    path = Path(path)
-    text = yaml.safe_dump(config, sort_keys=False)
-    if not path.exists() or path.read_text() != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return path
-
-
 def evaluated_methods(cfg: RunConfig, protocol: str) -> list[str]:
     """The methods a protocol scores. Toy methods (3-d features, paper Fig. 5) are only drawn; LFW scores
     every other method; `ytf` and `megaface` score those their section lists, else the same, or none

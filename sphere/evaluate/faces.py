@@ -9,7 +9,6 @@ so set size does not bound memory.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from sphere.align.similarity import align_face
 from sphere.errors import InputError, MissingFile
 from sphere.evaluate.models import Embedder
 from sphere.evaluate.notes import note
+from sphere.formats.image import DECODE_ERRORS, decode_rgb
 from sphere.runtime import sha256_file
 
 if TYPE_CHECKING:  # torch is loaded only when an image misses the landmark cache
@@ -31,13 +31,10 @@ ALIGN = ("none", "landmarks", "mtcnn")
 
 def read_rgb(path: Path) -> np.ndarray:
     try:
-        with warnings.catch_warnings():  # an image past PIL's pixel limit is refused, not decoded
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                return np.asarray(im.convert("RGB"))
+        return decode_rgb(path)
     except FileNotFoundError:
         raise MissingFile(path, "image not found") from None
-    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except DECODE_ERRORS as error:
         raise InputError(f"{path}: cannot decode image: {error}") from None
 
 

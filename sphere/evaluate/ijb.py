@@ -65,7 +65,7 @@ def refuse_degenerate(emb: Embeddings) -> None:
         )
 
 
-def both_labels(path: Path, labels: np.ndarray, which: str = "") -> None:
+def check_both_labels(path: Path, labels: np.ndarray, which: str = "") -> None:
     """Refuse template pairs that are all genuine or all impostor: TAR at FAR needs both."""
     if labels.all() or not labels.any():
         kind, other = ("genuine (label 1)", "impostor") if labels.all() else ("impostor (label 0)", "genuine")
@@ -145,7 +145,7 @@ def score_ijb(
     paths = meta_paths(meta, benchmark)
     faces = read_face_tid_mid(paths["faces"])
     t1, t2, labels = read_template_pairs(paths["pairs"])
-    both_labels(paths["pairs"], labels)
+    check_both_labels(paths["pairs"], labels)
     scores = landmarks = None
     if detector_score or (source.kind == "model" and source.align == "none"):
         names, points, det = read_5pts_score(paths["landmarks"])
@@ -193,7 +193,7 @@ def score_ijb(
         )
     if not known.all():
         rows1, rows2, labels = rows1[known], rows2[known], labels[known]
-        both_labels(paths["pairs"], labels, "scored ")
+        check_both_labels(paths["pairs"], labels, "scored ")
     result = verify_1to1(templates, rows1, rows2, labels, reading)
     result.update(
         benchmark=benchmark,

@@ -38,10 +38,8 @@ class Preprocess:
 
 CARD = "sphere_card"  # the preprocessing card's key: ONNX metadata_props, TorchScript `sphere_card.json`, .pt "card"
 CARD_FILE = f"{CARD}.json"
-KNOWN = ("size", "mean", "std", "channels")
-MAX_SIDE = (
-    4096  # largest --input-size side taken (face models take ~100-300 px)  # the preprocessing a card (or a flag) sets
-)
+KNOWN = ("size", "mean", "std", "channels")  # the preprocessing a card (or a flag) sets
+MAX_SIDE = 4096  # largest --input-size side taken (face models take ~100-300 px)
 
 
 def check_output(out: np.ndarray, n: int, source: str) -> np.ndarray:

@@ -108,14 +108,12 @@ def _load(path: Path) -> dict[str, np.ndarray]:
                 return {"embeddings": loaded}
             with loaded:
                 return {key: loaded[key] for key in loaded.files}
-    except ValueError as error:  # object arrays or pickled data with allow_pickle=False; a short or bad array
-        if "allow_pickle" in str(error):
+    # ValueError: a short or bad array, or object arrays / pickled data (allow_pickle=False); MemoryError: an array
+    # header claiming far more data than the file holds; NotImplementedError, RuntimeError: a zip member compressed
+    # by an unknown method, or encrypted
+    except (ValueError, MemoryError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as error:
+        if isinstance(error, ValueError) and "allow_pickle" in str(error):
             raise InputError(f"{path}: refused: {error} (embeddings must be plain numeric/string arrays)") from None
-        raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
-    except MemoryError as error:  # an array header claiming far more data than the file holds
-        raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
-    # NotImplementedError, RuntimeError: a zip member compressed by an unknown method, or encrypted
-    except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise InputError(f"{path}: not a readable .npz/.npy file: {error}") from None
 
 

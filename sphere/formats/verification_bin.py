@@ -21,13 +21,12 @@ from __future__ import annotations
 import codecs
 import io
 import pickle
-import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from sphere.errors import InputError, MissingFile, UnsafePickle
+from sphere.formats.image import DECODE_ERRORS, decode_rgb
 
 
 def _encode_latin1(text: str, encoding: str = "latin1") -> bytes:
@@ -175,11 +174,8 @@ def _decode(path: Path, bins: object, pairs: int) -> list[np.ndarray]:
             images.append(item)  # an image kept decoded (H x W x 3) rather than encoded
             continue
         try:
-            with warnings.catch_warnings():  # an image past PIL's pixel limit is refused, not decoded
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(io.BytesIO(_as_bytes(item))) as im:
-                    images.append(np.asarray(im.convert("RGB")))
-        except (OSError, TypeError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+            images.append(decode_rgb(io.BytesIO(_as_bytes(item))))
+        except (*DECODE_ERRORS, TypeError, ValueError) as err:
             raise InputError(f"{path}: image {i}: cannot decode: {err}") from None
     return images
 

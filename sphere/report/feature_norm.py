@@ -15,11 +15,11 @@ from matplotlib.ticker import LogFormatter
 
 from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
+from sphere.report import tables
 from sphere.report.figures import line_legend, line_styles, method_lines, plt, save, styled
+from sphere.report.outputs import FEATURE_NORM, TRAINING_DYNAMICS
 from sphere.report.seeds import rounded, seed_cells, summarise
 
-FIGURE = "feature_norm"
-TABLE = "training_dynamics"  # tables/training_dynamics.csv: where each log ends, per method (per seed beside it)
 MONITORED = ("feature_norm", "theta_y_deg")  # sphere.train.loop.MONITORED (the report does not import torch)
 PANELS = {  # column: (panel title, y label)
     "feature_norm": ("feature norm", r"mean $\Vert x \Vert$"),
@@ -85,10 +85,12 @@ def draw(cfg: RunConfig, run_dir: Path, always: bool = False) -> bool:
     paths = RunPaths(run_dir)
     logs, skipped = read_logs(cfg, paths, figure_methods(cfg))
     if skipped:
-        print(f"{FIGURE}: no {' / '.join(MONITORED)} in the training logs of {', '.join(skipped)}", file=sys.stderr)
+        print(
+            f"{FEATURE_NORM}: no {' / '.join(MONITORED)} in the training logs of {', '.join(skipped)}", file=sys.stderr
+        )
     if logs.empty and not always:
         return False
-    feature_norm_figure(logs, paths.figure(FIGURE), skipped)
+    feature_norm_figure(logs, paths.figure(FEATURE_NORM), skipped)
     return True
 
 
@@ -106,8 +108,6 @@ def end_values(logs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def write_table(cfg: RunConfig, run_dir: Path) -> None:
     """tables/training_dynamics.csv (+ .md, _seeds.csv) from the run's committed training logs."""
-    from sphere.report.tables import write_table as write
-
     paths = RunPaths(run_dir)
     logs, _ = read_logs(cfg, paths, figure_methods(cfg))
     table, seeds = end_values(logs)
@@ -115,4 +115,4 @@ def write_table(cfg: RunConfig, run_dir: Path) -> None:
         "Where training ends: last logged step, mean feature norm ||x|| and mean target angle theta_y (degrees) "
         "over its last interval; means over seeds (figures/feature_norm.png draws the whole run)"
     )
-    write(table, paths.table(TABLE), title, seeds)
+    tables.write_table(table, paths.table(TRAINING_DYNAMICS), title, seeds)

@@ -16,6 +16,8 @@ CLAIMS = "claims"  # tables/claims.csv (+ .md) and figures/claims.png
 RESOURCES = "resources"  # tables/resources.csv (+ .md): wall s, CPU s, max RSS per job, from benchmarks/
 DETECTION = "detection"  # tables/detection.csv: MTCNN outcome per split (data.detect)
 LEAKAGE = "leakage"  # tables/leakage.csv (+ .md) and figures/leakage.png: train/test shared identities
+FEATURE_NORM = "feature_norm"  # figures/feature_norm.png: feature norm and target angle against step
+TRAINING_DYNAMICS = "training_dynamics"  # tables/training_dynamics.csv (+ .md, _seeds.csv): where each log ends
 
 # The section of `snakemake --report` each table (by name) and figure ("figure:<name>") appears in: named and
 # ordered (the report sorts them by name) as the paper's Sec. 4, then what the paper does not have.
@@ -34,8 +36,8 @@ CATEGORY = {
     f"figure:{LEAKAGE}": SETTINGS + "data (train/test leakage)",
     "budget": SETTINGS + "training budget",
     "figure:budget": SETTINGS + "training budget",
-    "figure:feature_norm": TRAINING_LOGS,
-    "training_dynamics": TRAINING_LOGS,
+    f"figure:{FEATURE_NORM}": TRAINING_LOGS,
+    TRAINING_DYNAMICS: TRAINING_LOGS,
     "accuracy_vs_m": EFFECT_OF_M,
     "angle_stats": EFFECT_OF_M,
     "figure:accuracy_vs_m": EFFECT_OF_M,
@@ -67,13 +69,13 @@ def report_tables(cfg: RunConfig) -> list[str]:
         names.append("toy_angles")
     if cfg.megaface is not None:
         names.append("megaface")
-    return names + ["training_dynamics"]
+    return names + [TRAINING_DYNAMICS]
 
 
 def report_figures(cfg: RunConfig) -> list[str]:
     """The figures `sphere report` draws, in order."""
     wanted = cfg.tables
-    names = ["angle_hist", "accuracy_vs_m", "feature_norm"]
+    names = ["angle_hist", "accuracy_vs_m", FEATURE_NORM]
     if wanted.accuracy_vs_depth:
         names.append("accuracy_vs_depth")
     if wanted.budget:

@@ -14,7 +14,7 @@ from sphere.config import evaluated_methods, method_seeds
 from sphere.config.sections import RunConfig
 from sphere.paths import RunPaths
 from sphere.report import budget, depth, feature_norm, figures, toy
-from sphere.report.outputs import CLAIMS, report_figures
+from sphere.report.outputs import CLAIMS, FEATURE_NORM, report_figures
 from sphere.report.seeds import read_metrics
 
 
@@ -91,7 +91,7 @@ def redraw_figures(cfg: RunConfig, run_dir: Path) -> tuple[list[str], list[str]]
             done = megaface_figures(cfg, paths)
         elif name == "megaface_roc":  # drawn with the CMC
             done = "megaface_cmc" in drawn
-        elif name == feature_norm.FIGURE:
+        elif name == FEATURE_NORM:
             done = feature_norm.draw(cfg, paths.root)
         else:
             done = table_figure(paths, name)

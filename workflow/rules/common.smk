@@ -34,11 +34,11 @@ compileall.compile_dir(Path(sys.modules["sphere"].__file__).parent, quiet=2)
 RESOLVED = resolved_text(config)
 CONFIG_MISSING = not Path(PATHS.config).exists()
 CONFIG_STALE = not CONFIG_MISSING and not is_current(config, PATHS.config)
-# report and claims read the whole config: its digest is their param, so any changed key reruns them
-CONFIG_DIGEST = hashlib.sha256(RESOLVED.encode()).hexdigest()[:16]
 # Rules that read the config take it ancient() and declare the settings they use as params, so a changed
-# setting reruns exactly what depends on it; report and claims (whole-config readers) take it plainly.
+# setting reruns exactly what depends on it; report and claims read the whole config: they take it plainly, and
+# its digest as a param, so any changed key reruns them.
 CONFIG = ancient(PATHS.config)
+CONFIG_DIGEST = hashlib.sha256(RESOLVED.encode()).hexdigest()[:16]
 METHODS = list(CFG.methods)
 SYNTHETIC = CFG.data.source == "synthetic"
 # data.detect: the landmarks of the train and test folders are detected by MTCNN in the DAG (detect.smk)
