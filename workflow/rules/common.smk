@@ -130,6 +130,13 @@ MEGAFACE = CFG.megaface is not None
 # job per cell (YTF and MegaFace stores are embedded for every method, 0.5 s each, though only their sections'
 # methods are scored on them).
 EMBEDDED = ["test", *(["ytf"] if YTF else []), *(["probe", "distractor"] if MEGAFACE else [])]
+
+
+def embedded_stores(method):
+    """The stores a training of `method` embeds: its output keys in the train rules. A toy method: the toy store."""
+    return ["toy"] if train_store(method) == "toy" else EMBEDDED
+
+
 # raw() keys of the optional benchmarks -> (config section, key) when the raw data are the user's folders
 FOLDER_KEYS = {
     "ytf_root": ("ytf", "root"),

@@ -18,7 +18,7 @@ rule train:
         store=parent("in:store"),
         out=parent("out:model"),
         embed=lambda w, input: [Path(f).parent for f in input.embed],
-        embed_out=lambda w, output: [f for k, f in output.items() if k not in ("model", "status", "record")],
+        embed_out=lambda w, output: [output[store] for store in embedded_stores(w.method)],
         settings=lambda w: train_settings(w.method, w.seed),  # a changed setting retrains this cell only
     wildcard_constraints:
         method=methods_pattern(m for m in METHODS if train_store(m) != "toy"),
