@@ -44,6 +44,13 @@ def export_model(args: argparse.Namespace) -> None:
     print(f"{path}: {args.format}, input {card['input_size'][0]}x{card['input_size'][1]}, card inside")
 
 
+def ship(args: argparse.Namespace) -> None:
+    from sphere.models.export import ship
+
+    outcome = ship(args.checkpoint, args.model, args.status)
+    print(f"{args.checkpoint}: shipped, training {outcome['status']}")
+
+
 def register(verbs: Verbs) -> None:
     p = verbs.add_parser("train", help="train (or resume) one method of a config on a store")
     p.add_argument("--config", required=True, help="run config (YAML)")
@@ -75,3 +82,9 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--format", default="pt", choices=list(constant("sphere.models.export:FORMATS")), help="file format")
     p.add_argument("--float32", action="store_true", help="pt: keep float32 weights")
     p.set_defaults(func=export_model)
+
+    p = verbs.add_parser("ship", help="a committed checkpoint as a training cell of score_shipped (model + status)")
+    p.add_argument("--checkpoint", required=True, help="an exported .pt (results/<run>/checkpoints/<method>.pt)")
+    p.add_argument("--model", required=True, help="the model.pt to write (a copy)")
+    p.add_argument("--status", required=True, help="the status.json to write: the training outcome its card records")
+    p.set_defaults(func=ship)

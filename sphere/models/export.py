@@ -48,7 +48,38 @@ def preprocessing_card(model_path: Path | str, state: dict) -> dict:
         "flip_fusion": "concat: features of the face and of its mirror image joined (the released rule)",
         "train_mirror": True,
         "source_sha256": runtime.sha256_file(model_path),
+        "training": training_outcome(model_path),
     }
+
+
+def training_outcome(model_path: Path | str) -> dict | None:
+    """How the training ended (its status.json beside model.pt: ok, or diverged with the step of the weights kept),
+    or None where the model has no status beside it."""
+    status = Path(model_path).with_name("status.json")
+    return json.loads(status.read_text()) if status.is_file() else None
+
+
+UNKNOWN = {"status": "unknown", "message": "the shipped checkpoint does not record how its training ended"}
+
+
+def ship(checkpoint: Path | str, model_out: Path | str, status_out: Path | str) -> dict:
+    """A shipped checkpoint as a training cell of `score_shipped`: the file copied to `model_out`, and the training
+    outcome its card records written to `status_out` (UNKNOWN for checkpoints exported before cards said it)."""
+    import shutil
+
+    import torch
+
+    from sphere.errors import InputError
+
+    try:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError) as error:
+        raise InputError(f"{checkpoint}: not a sphere checkpoint ({error})") from None
+    card = state.get("card") if isinstance(state, dict) else None
+    outcome = (card or {}).get("training") or UNKNOWN
+    shutil.copyfile(checkpoint, model_out)
+    runtime.write_text(status_out, json.dumps({**outcome, "shipped": str(checkpoint)}) + "\n")
+    return outcome
 
 
 def export(model_path: Path | str, out_path: Path | str, fmt: str = "pt", half: bool = True) -> tuple[Path, dict]:

@@ -155,11 +155,14 @@ def write_table(table: pd.DataFrame, path_csv: Path, title: str, seeds: pd.DataF
 
 
 def training_status(run_dir: Path, method: str, seed: int) -> str:
-    """'ok', or how a diverged training ended (its weights are the last good checkpoint's)."""
+    """'ok', how a diverged training ended (its weights are the last good checkpoint's), or why it is not known (a
+    shipped checkpoint exported before its card recorded it)."""
     status = json.loads(RunPaths(run_dir).status(method, seed).read_text())
     if status["status"] == "ok":
         return "ok"
-    return f"diverged: {status['message']}; weights of step {status['steps']}"
+    if status["status"] == "diverged":
+        return f"diverged: {status['message']}; weights of step {status['steps']}"
+    return f"{status['status']}: {status['message']}"
 
 
 def loss_comparison(cfg: RunConfig, run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -88,3 +88,28 @@ def test_the_card_is_inside_each_file_and_a_conflicting_flag_is_reported(folder,
     with pytest.raises(SystemExit) as stop:
         main(["evaluate", "--model", str(tmp_path / "a.pt"), *args, "--input-size", "112", "96"])
     assert stop.value.code == 2 and "takes 56x48 inputs but --input-size says 112x96" in capsys.readouterr().err
+
+
+def test_an_export_carries_how_its_training_ended_and_score_shipped_reads_it(tmp_path):
+    """The card records the training's status.json; `sphere step ship` writes it as the shipped cell's status, and a
+    checkpoint exported before cards said it gets 'unknown' (not 'ok'), which the report prints as such."""
+    import torch
+
+    from sphere.models.io import save_model
+    from sphere.report.tables import training_status
+
+    state = torch.load(CHECKPOINT, map_location="cpu", weights_only=True)
+    weights = {k: v.float() for k, v in state["model"].items()}
+    diverged = {"status": "diverged", "steps": 1000, "message": "non-finite loss at step 1120"}
+    save_model(weights, state["model_name"], state["width"], state["feature_dim"], state["input_size"],
+               tmp_path / "trained", diverged)  # fmt: skip
+    main(["export-model", "--model", str(tmp_path / "trained" / "model.pt"), "--out", str(tmp_path / "m.pt")])
+    run = tmp_path / "run"
+    for name, checkpoint in (("new", tmp_path / "m.pt"), ("old", CHECKPOINT)):
+        cell = run / "models" / name / "seed0"
+        cell.mkdir(parents=True)
+        main(["step", "ship", "--checkpoint", str(checkpoint), "--model", str(cell / "model.pt"),
+              "--status", str(cell / "status.json")])  # fmt: skip
+        assert sha256_file(cell / "model.pt") == sha256_file(checkpoint)
+    assert training_status(run, "new", 0) == "diverged: non-finite loss at step 1120; weights of step 1000"
+    assert training_status(run, "old", 0).startswith("unknown: the shipped checkpoint does not record")

@@ -28,8 +28,10 @@ rule shipped_model:
         SHIPPED.log("shipped_model", "{method}", "seed{seed}"),
     conda:
         CONDA_ENV
+    params:
+        sphere=shipped_job("ship", "{method}", "seed{seed}"),
     shell:
-        "cp {input} {output.model} && printf '%s' '{{\"status\": \"ok\", \"shipped\": \"{input}\"}}' > {output.status}"
+        "{params.sphere} step ship --checkpoint {input} --model {output.model} --status {output.status} 2> {log}"
 
 
 rule shipped_features:
