@@ -6,6 +6,7 @@ fix the scale s. Drawn from the committed logs alone, so `sphere report --figure
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -94,25 +95,39 @@ def draw(cfg: RunConfig, run_dir: Path, always: bool = False) -> bool:
     return True
 
 
-def end_values(logs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def end_values(logs: pd.DataFrame, accuracy: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where each training log ends: the last logged step with a finite loss (a diverged training stops early)
-    and its feature norm and target angle, per (method, seed); and per method the mean over seeds."""
+    and its feature norm and target angle, per (method, seed), with the LFW accuracy of that model where
+    `accuracy` ({(method, seed): %}) has it; and per method the mean over seeds."""
     finite = logs.dropna(subset=["feature_norm"]).sort_values("step", kind="stable")
     last = finite.groupby(["method", "seed"], sort=False).tail(1)
     order = {m: i for i, m in enumerate(dict.fromkeys(logs["method"]))}
     seeds = last.sort_values(["method", "seed"], key=lambda c: c.map(order) if c.name == "method" else c)
     seeds = seeds[["method", "seed", "step", *MONITORED]].reset_index(drop=True)
+    if accuracy is not None:
+        seeds["lfw_acc"] = [accuracy.get((m, s), float("nan")) for m, s in zip(seeds["method"], seeds["seed"])]
     table = summarise(seeds)
     return table.assign(step=table["step"].round().astype(int)), rounded(seeds)  # the step: a mean over seeds
 
 
+def lfw_accuracy(paths: RunPaths, cells: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """{(method, seed): LFW accuracy (%)} of the cells whose lfw.json exists."""
+    found = {}
+    for method, seed in cells:
+        result = paths.metrics(method, seed, "lfw.json")
+        if result.exists():
+            found[(method, seed)] = float(json.loads(result.read_text())["accuracy"])
+    return found
+
+
 def write_table(cfg: RunConfig, run_dir: Path) -> None:
-    """tables/training_dynamics.csv (+ .md, _seeds.csv) from the run's committed training logs."""
+    """tables/training_dynamics.csv (+ .md, _seeds.csv) from the run's committed training logs and its LFW results."""
     paths = RunPaths(run_dir)
     logs, _ = read_logs(cfg, paths, figure_methods(cfg))
-    table, seeds = end_values(logs)
+    table, seeds = end_values(logs, lfw_accuracy(paths, seed_cells(cfg, figure_methods(cfg))))
     title = (
         "Where training ends: last logged step, mean feature norm ||x|| and mean target angle theta_y (degrees) "
-        "over its last interval; means over seeds (figures/feature_norm.png draws the whole run)"
+        "over its last interval, and the LFW accuracy (%, released rule) of those models; means over seeds "
+        "(figures/feature_norm.png draws the whole run)"
     )
     tables.write_table(table, paths.table(TRAINING_DYNAMICS), title, seeds)

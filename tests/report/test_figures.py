@@ -271,7 +271,8 @@ def test_training_dynamics_reads_where_each_log_ends():
             "theta_y_deg": [90.0, 80.0, 70.0, 90.0, 60.0, np.nan, 85.0, np.nan],
         }
     )
-    table, seeds = feature_norm.end_values(logs)
+    table, seeds = feature_norm.end_values(logs, {("a", 0): 80.0, ("a", 1): 82.0})
+    assert table["lfw_acc"].tolist()[0] == 81.0 and pd.isna(table["lfw_acc"].iloc[1])  # b has no result
     assert seeds[["method", "seed", "step", "feature_norm"]].values.tolist() == [
         ["a", 0, 60, 3.0],
         ["a", 1, 40, 5.0],

@@ -44,3 +44,39 @@ def test_what_the_readings_leave_open():
     for m in ("asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
         log = pd.read_csv(RUN / "training" / m / "seed0.csv")
         assert log["feature_norm"].min() < 1 < log["feature_norm"].iloc[-1], m  # falls below 1, then grows
+
+
+REAL = REPO / "results" / "celeba-lfw" / "tables" / "training_dynamics.csv"
+FIXED_SCALE = ["normface", "cosface", "arcface", "sphereface-r"]
+NEXT = ["lsoftmax", "center"]
+WIDEST = ["asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4", "softmax-lr0.05"]
+
+
+def test_real_run_the_angle_sorts_the_loss_families_by_accuracy():
+    table = pd.read_csv(REAL).set_index("method")
+    angle, acc = table["theta_y_deg"], table["lfw_acc"]
+    assert angle[FIXED_SCALE].max() < angle[NEXT].min() and angle[NEXT].max() < angle[WIDEST].min()
+    assert acc[WIDEST].max() < acc[NEXT].min() and acc[NEXT].max() < acc[FIXED_SCALE].min()
+    assert acc[WIDEST].max() - acc[WIDEST].min() < 1  # "level with each other"
+
+
+def test_real_run_m_does_not_close_the_angle_in_order_and_shrinks_the_norm():
+    table = pd.read_csv(REAL).set_index("method")
+    angle, norm = table["theta_y_deg"], table["feature_norm"]
+    assert angle["asoftmax-m2"] > angle["asoftmax-m1"] and angle["asoftmax-m4"] > angle["asoftmax-m3"]
+    for m in ("asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
+        assert norm[m] <= norm["softmax-lr0.05"] / 3, m
+
+
+def test_real_run_the_diverged_trainings_stop_early_at_wide_angles_and_score_lowest():
+    table = pd.read_csv(REAL).set_index("method")
+    for diverged in ("softmax", "contrastive"):
+        assert table.loc[diverged, "step"] < 3000
+        assert table.loc[diverged, "theta_y_deg"] > table["theta_y_deg"].drop(["softmax", "contrastive"]).max()
+    assert set(table["lfw_acc"].nsmallest(2).index) == {"softmax", "contrastive"}
+
+
+def test_the_seed_spread_quoted_for_both_runs():
+    for run in ("default", "celeba-lfw"):
+        spread = pd.read_csv(REPO / "results" / run / "tables" / "accuracy_vs_m.csv")["lfw_std_seeds"]
+        assert spread.max() <= 0.6, run
