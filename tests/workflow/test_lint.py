@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.workflow.dag import job_counts
+
 REPO = Path(__file__).resolve().parents[2]
 REAL_DATA = REPO.parent / "shared" / "data"
 
@@ -34,10 +36,7 @@ def test_lint_reports_nothing(configfile):
 
 def planned(output: str) -> set[str]:
     """The rules of a dry run's 'Job stats' table."""
-    if "Job stats:" not in output:
-        return set()
-    table = output.split("Job stats:", 1)[1]
-    return {m[1] for m in re.finditer(r"^(\w+)\s+\d+$", table, re.M)} - {"total"}
+    return set(job_counts(output))
 
 
 def test_dry_run_writes_nothing_and_plans_the_resolved_config(tmp_path):

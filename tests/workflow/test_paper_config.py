@@ -14,6 +14,7 @@ import yaml
 
 from sphere.benchmarks import BENCHMARKS
 from sphere.config import load_config, train_config
+from tests.workflow.dag import job_counts
 
 REPO = Path(__file__).resolve().parents[2]
 PAPER = REPO / "config" / "paper.yaml"
@@ -67,8 +68,7 @@ def test_paper_config_plans_every_table_from_either_source(tmp_path, source):
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
-    table = output.split("Job stats:", 1)[1]
-    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+    counts = job_counts(output)
     config = load_config(PAPER)
     trained = set(re.findall(r"wildcards: method=([^,\s]+), seed=0", output))
     assert trained == set(config["methods"])  # every method: Fig. 6's ten cells, the tables' and the toy's

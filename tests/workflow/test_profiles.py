@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.workflow.dag import job_counts
+
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = REPO / "workflow" / "profiles"
 DEFAULT = yaml.safe_load((REPO / "config" / "default.yaml").read_text())
@@ -38,12 +40,6 @@ def dry_run(tmp_path: Path, *profile_args: str) -> str:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     return output
-
-
-def job_counts(output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run as {rule: count}."""
-    table = output.split("Job stats:", 1)[1]
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
 
 
 def train_resources(output: str) -> list[str]:
