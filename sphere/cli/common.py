@@ -14,7 +14,10 @@ import ast
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+
+if TYPE_CHECKING:
+    from sphere.config.sections import RunConfig
 
 
 class Verbs(Protocol):
@@ -40,6 +43,13 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+
+def run_config(path: str, heads: bool = False) -> RunConfig:
+    """The typed config of a run's YAML (`heads`: also build every method's head, which imports torch)."""
+    from sphere.config import load_config, typed
+
+    return typed(load_config(path, heads=heads))
 
 
 def one_line_errors(parser: argparse.ArgumentParser) -> None:

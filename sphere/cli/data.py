@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sphere.align.mtcnn_weights import DEFAULT_CACHE
-from sphere.cli.common import Verbs, default
+from sphere.cli.common import Verbs, default, run_config
 from sphere.errors import UserError
 from sphere.runtime import set_threads
 
@@ -20,12 +20,6 @@ def excluded(path: str | None) -> set[str]:
     from sphere.formats.sources import read_identity_list
 
     return read_identity_list(path) if path else set()
-
-
-def run_config(path: str):  # -> RunConfig (sphere.config.sections), imported where used
-    from sphere.config import load_config, typed
-
-    return typed(load_config(path, heads=False))
 
 
 def synth(args: argparse.Namespace) -> None:
@@ -50,10 +44,10 @@ def synth_megaface(args: argparse.Namespace) -> None:
     from sphere.synthetic.megaface_sets import generate_megaface
 
     section = run_config(args.config).megaface or MegaFaceConfig()
-    sizes = {"sizes": tuple(section.sizes)} if section.sizes else {}
-    generate_megaface(
-        dataclasses.replace(section.synthetic, **sizes), Path(args.out), overwrite=True, workers=args.workers
-    )
+    synthetic = section.synthetic
+    if section.sizes:  # the ladder of the megaface section sets the generator's
+        synthetic = dataclasses.replace(synthetic, sizes=tuple(section.sizes))
+    generate_megaface(synthetic, Path(args.out), overwrite=True, workers=args.workers)
 
 
 def align(args: argparse.Namespace) -> None:

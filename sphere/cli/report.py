@@ -9,14 +9,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sphere.cli.common import Verbs, default
+from sphere.cli.common import Verbs, default, run_config
 
 
 def report(args: argparse.Namespace) -> None:
-    from sphere.config import load_config, typed
     from sphere.report.build import build_report
 
-    cfg = typed(load_config(args.config, heads=False))
+    cfg = run_config(args.config)
     if args.figures_only:  # a committed run: its figures from its tables (issue 23)
         from sphere.report.redraw import redraw_figures
 
@@ -30,10 +29,9 @@ def report(args: argparse.Namespace) -> None:
 
 
 def claims(args: argparse.Namespace) -> None:
-    from sphere.config import load_config, typed
     from sphere.report.claims import write_claims
 
-    table = write_claims(typed(load_config(args.config, heads=False)), Path(args.run_dir))
+    table = write_claims(run_config(args.config), Path(args.run_dir))
     for row in table.itertuples(index=False):
         print(
             f"{row.id}: {row.verdict}: {row.claim}: {row.effect:+.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
@@ -44,11 +42,10 @@ def claims(args: argparse.Namespace) -> None:
 def reproduce(args: argparse.Namespace) -> None:
     """Run the DAG into a scratch results root and compare its tables with the committed ones; exit 1 when an
     accuracy cell moved beyond the tolerance (`--tolerance`, else the config's reproduce.tolerance)."""
-    from sphere.config import load_config, typed
     from sphere.paths import RunPaths
     from sphere.report.reproduce import compare_tables
 
-    cfg = typed(load_config(args.config))
+    cfg = run_config(args.config, heads=True)
     tolerance = cfg.reproduce.tolerance if args.tolerance is None else args.tolerance
     committed = RunPaths.of(cfg).tables
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="sphere-reproduce-"))
