@@ -95,7 +95,10 @@ def parent(name):
 
 
 def raw(key):
-    """Raw inputs: the synthetic generator's outputs, or the user's files (data.source: folders or recordio)."""
+    """Raw inputs: the synthetic generator's outputs, or the user's files (data.source: folders or recordio).
+
+    The user's files are `ancient`: a copy or a fresh mount of a read-only dataset renews every timestamp, and that
+    alone must not retrain a run (a dataset changed in place needs `--forcerun detect align`; docs/real-data.md)."""
     synthetic = {
         "train_root": PATHS.raw("train"),
         "train_landmarks": PATHS.raw("train_landmarks.txt"),
@@ -114,13 +117,13 @@ def raw(key):
     }
     if SYNTHETIC:
         return synthetic[key]
-    if key == "train_idx":  # the RecordIO index: given, or train.idx beside train.rec
-        return Path(DATA.train_idx or Path(DATA.train_rec).with_suffix(".idx"))
     if DETECT and key in ("train_landmarks", "test_landmarks"):
         return PATHS.landmarks(key.split("_")[0])
+    if key == "train_idx":  # the RecordIO index: given, or train.idx beside train.rec
+        return ancient(Path(DATA.train_idx or Path(DATA.train_rec).with_suffix(".idx")))
     section, name = FOLDER_KEYS.get(key, ("data", key))
     value = getattr(getattr(CFG, section), name)  # data.train_root may list several folders (one identity space)
-    return [Path(v) for v in value] if isinstance(value, list) else Path(value)
+    return ancient([Path(v) for v in value] if isinstance(value, list) else Path(value))
 
 
 # Optional benchmarks (PAPER.md §4): a section in the config turns one on.
