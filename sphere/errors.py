@@ -29,6 +29,9 @@ class MissingFile(InputError, FileNotFoundError):
     def __str__(self) -> str:
         return f"{self.filename}: {self.strerror}"
 
+    def __reduce__(self) -> tuple:  # crosses a worker pool as itself (OSError's default passes errno first)
+        return type(self), (self.filename, self.strerror)
+
 
 class UnsafePickle(InputError, pickle.UnpicklingError):
     """A pickle that asks for a global outside the allowed list (a .bin set that would run code)."""

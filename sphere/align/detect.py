@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from sphere.align.mtcnn import MTCNN, fallback_landmarks, normalise_landmarks
 from sphere.align.similarity import TEMPLATE_112x96
-from sphere.align.store_builder import read_rgb
+from sphere.formats.image import read_rgb
 from sphere.formats.sources import list_sources
 from sphere.runtime import pick_device
 

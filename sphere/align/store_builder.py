@@ -10,32 +10,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 from tqdm import tqdm
 
 from sphere.align.similarity import align_face, template_for
 from sphere.errors import InputError
 from sphere.formats.detections import read_detections
+from sphere.formats.image import read_rgb
 from sphere.formats.landmarks import read_landmarks
 from sphere.formats.recordio import RecordIOReader
 from sphere.formats.sources import as_roots, identity_of, resolve
 from sphere.store.io import LANDMARK_COLUMNS, StoreWriter
 
 CHUNK = 1024  # faces aligned and written at a time
-
-
-def read_rgb(path: Path) -> np.ndarray:
-    """H x W x 3 uint8 RGB of any image PIL reads, whatever its suffix says (grayscale, CMYK, palette, alpha,
-    16-bit, PNG named .jpg); a missing, truncated or undecodable file raises InputError naming it."""
-    try:
-        with Image.open(path) as image:
-            if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16/32-bit grey: scale to 8 bits first
-                return np.asarray(image.point(lambda v: v / 256).convert("L").convert("RGB"))
-            return np.asarray(image.convert("RGB"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: image not found") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise InputError(f"{path}: unreadable image ({error})") from None
 
 
 def build_index(

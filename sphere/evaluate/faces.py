@@ -17,25 +17,16 @@ from PIL import Image
 from tqdm import tqdm
 
 from sphere.align.similarity import align_face
-from sphere.errors import InputError, MissingFile
+from sphere.errors import InputError
 from sphere.evaluate.models import Embedder
 from sphere.evaluate.notes import note
-from sphere.formats.image import DECODE_ERRORS, decode_rgb
+from sphere.formats.image import read_rgb
 from sphere.runtime import sha256_file
 
 if TYPE_CHECKING:  # torch is loaded only when an image misses the landmark cache
     from sphere.align.mtcnn import MTCNN
 
 ALIGN = ("none", "landmarks", "mtcnn")
-
-
-def read_rgb(path: Path) -> np.ndarray:
-    try:
-        return decode_rgb(path)
-    except FileNotFoundError:
-        raise MissingFile(path, "image not found") from None
-    except DECODE_ERRORS as error:
-        raise InputError(f"{path}: cannot decode image: {error}") from None
 
 
 def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
