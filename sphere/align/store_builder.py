@@ -102,6 +102,14 @@ def _decode_chunk(task: tuple[Path, Path, list[int], tuple[int, ...]]) -> np.nda
         return np.stack([fit(reader.image(key), (size[0], size[1])) for key in keys])
 
 
+def kept_classes(classes: np.ndarray, exclude: Set[str], min_images: int) -> np.ndarray:
+    """Which records a RecordIO store keeps: their class is not in `exclude` (class numbers, padded or plain) and has
+    `min_images` records or more."""
+    values, counts = np.unique(classes, return_counts=True)
+    dropped = values[counts < min_images].tolist() + [int(name) for name in exclude]
+    return ~np.isin(classes, dropped)
+
+
 def store_from_recordio(
     rec: Path,
     idx: Path,
@@ -110,19 +118,27 @@ def store_from_recordio(
     workers: int = 1,
     chunk: int = 512,
     progress: bool = True,
+    exclude: Set[str] = frozenset(),
+    min_images: int = 1,
 ) -> dict:
     """The store of an insightface RecordIO training set (`train.rec` + `train.idx`, e.g. faces_webface_112x112):
     no detection (the faces are aligned already, onto insightface's template, which is SphereFace's shifted
     8 px right: sphere.align.similarity.INSIGHTFACE_112x112), each 112x112 face cut to the crop's aspect about
     its centre and resized (`sphere.evaluate.faces.fit`, the 112x96 SphereFace crop), the class of each record
     as its label. Written chunk by chunk (memory for `workers` chunks, whatever the set's size); the index
-    lists each face as `<class>/<key>` with the template's landmarks and detection 'given'."""
+    lists each face as `<class>/<key>` with the template's landmarks and detection 'given'. The identity filters
+    are the folder stores': classes named in `exclude` (class numbers, as the index's identities or plain) and
+    those with fewer than `min_images` records are left out before any face is decoded."""
     reader = RecordIOReader(rec, idx)
     with reader:
         keys = reader.image_keys()
         if not keys:
             raise InputError(f"{rec}: no image records")
         classes = np.fromiter((reader.class_of(k) for k in keys), np.int64, len(keys))
+    keep = kept_classes(classes, exclude, min_images)
+    if not keep.any():
+        raise InputError(f"{rec}: no class left after --exclude and --min-images {min_images}")
+    keys, classes = [k for k, kept in zip(keys, keep) if kept], classes[keep]
     names = np.unique(classes)
     labels = np.searchsorted(names, classes)  # the record classes, made contiguous where some are unused
     width = max(6, len(str(int(names[-1]))))

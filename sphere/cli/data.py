@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sphere.align.mtcnn_weights import DEFAULT_CACHE
 from sphere.cli.common import Verbs, default, run_config
-from sphere.errors import UserError
+from sphere.errors import InputError, UserError
 from sphere.runtime import set_threads
 
 WORKERS_HELP = "rendering processes (same bytes for any number)"
@@ -75,7 +75,15 @@ def store_recordio(args: argparse.Namespace) -> None:
 
     rec = Path(args.rec)
     idx = Path(args.idx) if args.idx else rec.with_suffix(".idx")
-    counts = store_from_recordio(rec, idx, Path(args.out), tuple(args.crop), workers=args.workers)
+    exclude = excluded(args.exclude)
+    names = sorted(name for name in exclude if not name.isdigit())
+    if names:
+        raise InputError(
+            f"{args.exclude}: {names[0]!r} is not a class number (a RecordIO set's identities are its labels)"
+        )
+    counts = store_from_recordio(
+        rec, idx, Path(args.out), tuple(args.crop), args.workers, exclude=exclude, min_images=args.min_images
+    )
     print(f"stored {counts['images']} images of {counts['identities']} identities from {rec}", file=sys.stderr)
 
 
@@ -189,6 +197,8 @@ def register(verbs: Verbs) -> None:
         "--crop", type=int, nargs=2, default=list(default(recordio, "size")), metavar=("H", "W"), help="crop size, px"
     )
     p.add_argument("--workers", type=int, default=1, help="decoding processes")
+    p.add_argument("--exclude", help="file of class numbers to leave out, one per line (e.g. from sphere leakage)")
+    p.add_argument("--min-images", type=int, default=1, help="leave out classes with fewer records")
     p.set_defaults(func=store_recordio)
 
     p = verbs.add_parser(

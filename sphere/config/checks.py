@@ -120,7 +120,7 @@ def required_paths(config: dict) -> dict[str, str]:
         return {}
     data = config["data"]
     keys = ["train_rec", "train_idx"] if kind == "recordio" else ["train_root"]
-    keys += ["test_root", "pairs"] + (["exclude_identities"] if kind == "folders" else [])
+    keys += ["test_root", "pairs", "exclude_identities"]
     keys += [] if data.get("detect") else ["test_landmarks"] + (["train_landmarks"] if kind == "folders" else [])
     paths = {}
     for key in keys:

@@ -56,10 +56,12 @@ class DataConfig:
     mtcnn_min_face: int = setting(20, "smallest face MTCNN searches, in pixels", ge=12)
     detect_device: str = setting("auto", "device of MTCNN detection: auto (CUDA when present), cpu, cuda")
     exclude_identities: str | None = setting(
-        None, "file of training identity folder names to leave out, one per line (e.g. those that overlap the test set)"
+        None,
+        "file of training identities to leave out, one per line (e.g. those that overlap the test set): folder "
+        "names, or class numbers of a recordio set",
     )
     min_images_per_identity: int = setting(
-        1, "training identities with fewer images (all roots together) are left out", ge=1
+        1, "training identities with fewer images (all roots together, or records) are left out", ge=1
     )
 
 

@@ -77,3 +77,31 @@ def test_store_from_recordio_cuts_the_112x112_faces_and_keeps_record_classes(tmp
     assert store.index["label"].tolist() == [0, 0, 1, 1, 1, 2, 2]
     assert store.index["identity"].tolist()[:3] == ["000003", "000003", "000005"]
     assert store.index["path"].iloc[0] == "000003/1" and set(store.index["detection"]) == {"given"}
+
+
+def test_store_from_recordio_leaves_out_excluded_and_small_classes(tmp_path):
+    """The folder stores' identity filters on a RecordIO set: --exclude by class number (padded as the index
+    writes it, or plain) and --min-images; labels stay contiguous over what is kept."""
+    import io
+
+    from sphere.align.store_builder import store_from_recordio
+    from sphere.errors import InputError
+    from sphere.formats.recordio import write_insightface_set
+
+    classes = [3, 3, 5, 5, 5, 9, 9, 12]
+
+    def encoded():
+        for label in classes:
+            buffer = io.BytesIO()
+            Image.fromarray(np.full((112, 112, 3), label, np.uint8)).save(buffer, "PNG")
+            yield label, buffer.getvalue()
+
+    write_insightface_set(tmp_path / "train.rec", tmp_path / "train.idx", encoded())
+    rec, idx = tmp_path / "train.rec", tmp_path / "train.idx"
+    counts = store_from_recordio(rec, idx, tmp_path / "s", exclude={"000005", "9"}, min_images=2, progress=False)
+    store = read_store(tmp_path / "s")
+    assert counts == {"images": 2, "identities": 1, "given": 2}
+    assert store.index["identity"].tolist() == ["000003", "000003"] and store.index["label"].tolist() == [0, 0]
+    assert (store.images == 3).all()  # the kept faces are class 3's
+    with pytest.raises(InputError, match=r"train\.rec: no class left"):
+        store_from_recordio(rec, idx, tmp_path / "u", min_images=4, progress=False)

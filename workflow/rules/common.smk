@@ -160,7 +160,7 @@ def folder_inputs():
         keys = ["train_rec", "train_idx", "test_root", "pairs"] + ([] if DETECT else ["test_landmarks"])
     else:
         keys = ["train_root", "test_root", "pairs"] + ([] if DETECT else ["train_landmarks", "test_landmarks"])
-        keys += ["exclude_identities"] if DATA.exclude_identities else []
+    keys += ["exclude_identities"] if DATA.exclude_identities else []
     keys += [k for k, (section, _) in FOLDER_KEYS.items() if getattr(CFG, section) is not None]
     paths = []
     for key in keys:

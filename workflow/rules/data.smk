@@ -86,6 +86,7 @@ if RECORDIO:
             sphere=sphere_job("store_recordio"),
             out=parent("out:index"),
             crop=" ".join(str(v) for v in CFG.crop),
+            filters=f"{EXCLUDE} --min-images {MIN_IMAGES}",
         threads: all_cores
         priority: PRIORITY["data"]
         log:
@@ -94,4 +95,4 @@ if RECORDIO:
             CONDA_ENV
         shell:
             "{params.sphere} step store-recordio --rec {input.rec} --idx {input.idx} --out {params.out} "
-            "--crop {params.crop} --workers {threads} 2> {log}"
+            "--crop {params.crop}{params.filters} --workers {threads} 2> {log}"
