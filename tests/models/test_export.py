@@ -104,8 +104,10 @@ def test_an_export_carries_how_its_training_ended_and_score_shipped_reads_it(tmp
     save_model(weights, state["model_name"], state["width"], state["feature_dim"], state["input_size"],
                tmp_path / "trained", diverged)  # fmt: skip
     main(["export-model", "--model", str(tmp_path / "trained" / "model.pt"), "--out", str(tmp_path / "m.pt")])
+    old = {**state, "card": {k: v for k, v in state["card"].items() if k != "training"}}  # as exported before cards
+    torch.save(old, tmp_path / "old.pt")
     run = tmp_path / "run"
-    for name, checkpoint in (("new", tmp_path / "m.pt"), ("old", CHECKPOINT)):
+    for name, checkpoint in (("new", tmp_path / "m.pt"), ("old", tmp_path / "old.pt")):
         cell = run / "models" / name / "seed0"
         cell.mkdir(parents=True)
         main(["step", "ship", "--checkpoint", str(checkpoint), "--model", str(cell / "model.pt"),
