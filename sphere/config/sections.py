@@ -141,6 +141,13 @@ class MethodConfig:
     seeds: list[int] | None = setting(None, "this method's training seeds (overrides the top-level seeds)", **SEEDS)
     train: dict = setting({}, "overrides of the shared train settings", like=TrainConfig)
 
+    def param(self, name: str) -> Any:
+        """A head parameter as the training uses it: the config's value, else the head's default (None if the head
+        has no such parameter)."""
+        from sphere.losses.catalog import loss_defaults
+
+        return {**loss_defaults(self.loss), **self.params}.get(name)
+
 
 @dataclass
 class TablesConfig:

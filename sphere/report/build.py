@@ -86,8 +86,7 @@ def build_report(cfg: RunConfig, run_dir: Path) -> list[Path]:
         if log.exists():  # `sphere train` writes it at the first log interval (and at a divergence)
             paths.training_log(method, seed).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(log, paths.training_log(method, seed))
-    feature_norm.draw(cfg, run_dir, always=True)  # from the copies: a redraw reads the same files
-    feature_norm.write_table(cfg, run_dir)
+    feature_norm.write(cfg, run_dir)  # from the copies: a redraw reads the same files
     from sphere.runtime import write_text
 
     write_text(paths.summary, json.dumps(summary, indent=2) + "\n")

@@ -6,7 +6,6 @@ fix the scale s. Drawn from the committed logs alone, so `sphere report --figure
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 from pathlib import Path
@@ -19,7 +18,7 @@ from sphere.paths import RunPaths
 from sphere.report import tables
 from sphere.report.figures import line_legend, line_styles, method_lines, plt, save, styled
 from sphere.report.outputs import FEATURE_NORM, TRAINING_DYNAMICS
-from sphere.report.seeds import rounded, seed_cells, summarise
+from sphere.report.seeds import read_metrics, rounded, seed_cells, summarise
 
 MONITORED = ("feature_norm", "theta_y_deg")  # sphere.train.loop.MONITORED (the report does not import torch)
 PANELS = {  # column: (panel title, y label)
@@ -84,7 +83,10 @@ def draw(cfg: RunConfig, run_dir: Path, always: bool = False) -> bool:
     named on stderr and in the figure. Without any such log it is drawn only when `always` (sphere report, which
     declares the file), so a redraw leaves a committed figure as it is. True when drawn."""
     paths = RunPaths(run_dir)
-    logs, skipped = read_logs(cfg, paths, figure_methods(cfg))
+    return _draw(paths, *read_logs(cfg, paths, figure_methods(cfg)), always)
+
+
+def _draw(paths: RunPaths, logs: pd.DataFrame, skipped: list[str], always: bool) -> bool:
     if skipped:
         print(
             f"{FEATURE_NORM}: no {' / '.join(MONITORED)} in the training logs of {', '.join(skipped)}", file=sys.stderr
@@ -112,19 +114,21 @@ def end_values(logs: pd.DataFrame, accuracy: dict | None = None) -> tuple[pd.Dat
 
 def lfw_accuracy(paths: RunPaths, cells: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
     """{(method, seed): LFW accuracy (%)} of the cells whose lfw.json exists."""
-    found = {}
-    for method, seed in cells:
-        result = paths.metrics(method, seed, "lfw.json")
-        if result.exists():
-            found[(method, seed)] = float(json.loads(result.read_text())["accuracy"])
-    return found
+    return {
+        (method, seed): float(read_metrics(paths.root, method, seed, "lfw.json")["accuracy"])
+        for method, seed in cells
+        if paths.metrics(method, seed, "lfw.json").exists()
+    }
 
 
-def write_table(cfg: RunConfig, run_dir: Path) -> None:
-    """tables/training_dynamics.csv (+ .md, _seeds.csv) from the run's committed training logs and its LFW results."""
+def write(cfg: RunConfig, run_dir: Path) -> None:
+    """figures/feature_norm.png (always) and tables/training_dynamics.csv (+ .md, _seeds.csv) from one reading of
+    the run's committed training logs, with its LFW results."""
     paths = RunPaths(run_dir)
-    logs, _ = read_logs(cfg, paths, figure_methods(cfg))
-    table, seeds = end_values(logs, lfw_accuracy(paths, seed_cells(cfg, figure_methods(cfg))))
+    methods = figure_methods(cfg)
+    logs, skipped = read_logs(cfg, paths, methods)
+    _draw(paths, logs, skipped, always=True)
+    table, seeds = end_values(logs, lfw_accuracy(paths, seed_cells(cfg, methods)))
     title = (
         "Where training ends: last logged step, mean feature norm ||x|| and mean target angle theta_y (degrees) "
         "over its last interval, and the LFW accuracy (%, released rule) of those models; means over seeds "

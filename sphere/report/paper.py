@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sphere.losses.catalog import loss_defaults
-
 if TYPE_CHECKING:
     from sphere.config.sections import MethodConfig
 
@@ -56,7 +54,7 @@ def paper_megaface(method: str, spec: MethodConfig | None = None) -> dict | None
     if spec is None:
         return None
     if spec.loss == "asoftmax":
-        return MEGAFACE_1M["asoftmax-m4"] if {**loss_defaults("asoftmax"), **spec.params}["m"] == 4 else None
+        return MEGAFACE_1M["asoftmax-m4"] if spec.param("m") == 4 else None
     return MEGAFACE_1M.get(spec.loss)
 
 

@@ -30,8 +30,9 @@ from sphere.store.io import read_store
 
 
 def method_margin(spec: MethodConfig) -> float | None:
-    """The m column: the margin of margin-based heads, blank for softmax."""
-    return spec.params.get("m", 4 if spec.loss == "asoftmax" else None)
+    """The m column: A-Softmax's margin (its default where the config gives none), another head's m where the
+    config sets it, blank otherwise."""
+    return spec.param("m") if spec.loss == "asoftmax" else spec.params.get("m")
 
 
 def lfw_seeds(cfg: RunConfig, run_dir: Path, methods: list[str]) -> pd.DataFrame:
